@@ -1,0 +1,77 @@
+import { expect, type Page } from '@playwright/test';
+
+export const TINY_MODEL_LABEL = /Tiny test model/;
+
+/** A PNG drawn by the page itself, so no image file needs to ship with the tests. */
+export async function drawPng(page: Page, width: number, height: number): Promise<Buffer> {
+  const base64 = await page.evaluate(
+    async ([w, h]) => {
+      const canvas = new OffscreenCanvas(w, h);
+      const context = canvas.getContext('2d')!;
+      const gradient = context.createLinearGradient(0, 0, w, h);
+      gradient.addColorStop(0, '#1d4ed8');
+      gradient.addColorStop(1, '#f59e0b');
+      context.fillStyle = gradient;
+      context.fillRect(0, 0, w, h);
+      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      let binary = '';
+      for (const byte of bytes) binary += String.fromCharCode(byte);
+      return btoa(binary);
+    },
+    [width, height] as const,
+  );
+  return Buffer.from(base64, 'base64');
+}
+
+export interface RewriteForm {
+  prompt: string;
+  /** Where the model comes from: this site's /models/ folder, or only the given hub. */
+  source: { kind: 'site-folder' } | { kind: 'hub'; url: string };
+}
+
+export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<void> {
+  await page.getByLabel('Image').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
+  await expect(page.getByRole('img', { name: /Selected image/ })).toBeVisible();
+  await page.getByLabel('Prompt').fill(form.prompt);
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: await tinyModelOption(page) });
+  if (form.source.kind === 'hub') {
+    await page.getByText('Model source and backend').click();
+    await page.getByLabel(/Look in this site's \/models\/ folder first/).uncheck();
+    await page.getByLabel('Hub URL').fill(form.source.url);
+  }
+}
+
+async function tinyModelOption(page: Page): Promise<string> {
+  const labels = await page.getByLabel('Model', { exact: true }).locator('option').allTextContents();
+  const label = labels.find((text) => TINY_MODEL_LABEL.test(text));
+  if (!label) throw new Error(`No tiny model in the catalog: ${labels.join(', ')}`);
+  return label;
+}
+
+/** Records every text the generation status shows, so a test can tell streaming from a single final update. */
+export async function recordStatusTexts(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __statusTexts: string[] }).__statusTexts = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="generation-status"]')?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { __statusTexts: string[] }).__statusTexts);
+}
+
+/** Clicks Stop from inside the page as soon as `tokens` tokens have streamed: no round trip to the test. */
+export async function stopAfterTokens(page: Page, tokens: number): Promise<void> {
+  await page.evaluate((threshold) => {
+    const observer = new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="generation-status"]')?.textContent ?? '';
+      const count = Number(/Generating… (\d+) tokens/.exec(text)?.[1] ?? 0);
+      if (count >= threshold) {
+        observer.disconnect();
+        [...document.querySelectorAll('button')].find((button) => button.textContent === 'Stop')?.click();
+      }
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, tokens);
+}

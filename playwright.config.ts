@@ -1,0 +1,46 @@
+import { defineConfig } from '@playwright/test';
+import { createServer } from 'node:net';
+import { findChromium, QUIET_CHROMIUM_ARGS } from './e2e/support/chromium.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+// Chosen once in the runner process; workers inherit it through the environment.
+process.env.E2E_PORT ??= String(await freePort());
+const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
+const executablePath = findChromium();
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/e2e',
+  timeout: 180_000,
+  expect: { timeout: 60_000 },
+  // Two cores: one browser at a time keeps WebGPU-on-SwiftShader from starving the WASM run.
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: { baseURL, trace: 'retain-on-failure' },
+  projects: [
+    {
+      name: 'wasm',
+      use: { launchOptions: { executablePath, args: QUIET_CHROMIUM_ARGS } },
+    },
+    {
+      // SwiftShader: a software WebGPU adapter without shader-f16. Correct, slow; for plumbing only.
+      name: 'webgpu',
+      use: { launchOptions: { executablePath, args: [...QUIET_CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } },
+    },
+  ],
+  webServer: {
+    command: `npx vite preview --port ${process.env.E2E_PORT} --strictPort`,
+    url: baseURL,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

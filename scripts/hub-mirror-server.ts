@@ -1,0 +1,75 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sendModelFile } from './lib/send-model-file.ts';
+
+export interface MirroredRequest {
+  method: string;
+  path: string;
+  range: string | undefined;
+}
+
+export interface HubMirror {
+  /** Base URL to use as the app's hub URL, with a trailing slash. */
+  url: string;
+  requests: MirroredRequest[];
+  close(): Promise<void>;
+}
+
+export interface HubMirrorOptions {
+  /** A folder in the Hub's layout: <org>/<name>/<files>. */
+  root: string;
+  host?: string;
+  port?: number;
+}
+
+const RESOLVE_PATH = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/;
+
+/**
+ * Serves a models folder at the Hugging Face Hub's URLs (/<org>/<name>/resolve/<revision>/<file>),
+ * with the Hub's CORS behaviour, so the app's real download path can be exercised offline.
+ * Revisions are accepted and ignored: the folder holds one.
+ */
+export async function startHubMirror(options: HubMirrorOptions): Promise<HubMirror> {
+  const requests: MirroredRequest[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://mirror');
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, range: req.headers.range });
+    handle(req, res, url.pathname, options.root).catch((error: unknown) => {
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}/`,
+    requests,
+    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, root: string): Promise<void> {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, Accept-Ranges, ETag');
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Range' });
+    return void res.end();
+  }
+  const match = RESOLVE_PATH.exec(pathname);
+  if (!match || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    return void res.end('Not found');
+  }
+  const [, org, name, , file] = match as unknown as [string, string, string, string, string];
+  await sendModelFile(req, res, root, `${org}/${name}/${file}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const portArg = process.argv.indexOf('--port');
+  const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8080;
+  const root = fileURLToPath(new URL('../models/', import.meta.url));
+  const mirror = await startHubMirror({ root, port });
+  console.log(`Serving ${root} in the Hub's layout at ${mirror.url}`);
+}

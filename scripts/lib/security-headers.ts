@@ -1,0 +1,31 @@
+/** WASM threads need SharedArrayBuffer, which needs cross-origin isolation. */
+export const CROSS_ORIGIN_ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+} as const;
+
+/** Hosts a real model download touches: the Hub redirects file downloads to its CDNs. */
+const HUGGING_FACE_HOSTS = ['https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'];
+
+/** Local model servers and mirrors on this machine. */
+const LOOPBACK_HOSTS = ['http://127.0.0.1:*', 'http://localhost:*'];
+
+/**
+ * The production page's Content-Security-Policy. 'wasm-unsafe-eval' lets onnxruntime compile its
+ * WebAssembly; blob: covers the runtime's cached loader script and its thread workers.
+ */
+export function contentSecurityPolicy(extraConnectSources: readonly string[] = []): string {
+  const connect = ["'self'", 'blob:', 'data:', ...HUGGING_FACE_HOSTS, ...LOOPBACK_HOSTS, ...extraConnectSources];
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval' blob:",
+    "worker-src 'self' blob:",
+    `connect-src ${connect.join(' ')}`,
+    "img-src 'self' blob: data:",
+    "style-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

@@ -1,0 +1,131 @@
+type Json = Record<string, unknown>;
+
+export const specialTokens = Object.freeze({
+  pad: '<|endoftext|>',
+  bos: '<|im_start|>',
+  eos: '<end_of_utterance>',
+  image: '<image>',
+  fakeTokenAroundImage: '<fake_token_around_image>',
+  globalImage: '<global-img>',
+});
+
+/** Idefics3Processor names tiles `<row_r_col_c>`, 1-based; 6×6 is the largest grid SmolVLM's own tokenizer covers. */
+const MAX_TILE_GRID = 6;
+
+/** SmolVLM-Instruct's `chat_template`, verbatim. Renders `<|im_start|>User:<image>Describe this image.<end_of_utterance>\nAssistant:`. */
+export const SMOLVLM_CHAT_TEMPLATE =
+  "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}" +
+  "{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}" +
+  "{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}" +
+  "{% elif line['type'] == 'image' %}{{ '<image>' }}{% endif %}{% endfor %}<end_of_utterance>\n" +
+  "{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
+
+function specialTokenContents(): string[] {
+  const tileTokens: string[] = [];
+  for (let row = 1; row <= MAX_TILE_GRID; row++) {
+    for (let col = 1; col <= MAX_TILE_GRID; col++) tileTokens.push(`<row_${row}_col_${col}>`);
+  }
+  return [...Object.values(specialTokens), ...tileTokens];
+}
+
+export function specialTokenCount(): number {
+  return specialTokenContents().length;
+}
+
+/** GPT-2's reversible byte → printable character table, as used by the ByteLevel pre-tokenizer and decoder. */
+function byteToUnicode(): string[] {
+  const printable = (from: string, to: string): number[] =>
+    Array.from({ length: to.charCodeAt(0) - from.charCodeAt(0) + 1 }, (_, i) => from.charCodeAt(0) + i);
+  const keptAsIs = new Set([...printable('!', '~'), ...printable('¡', '¬'), ...printable('®', 'ÿ')]);
+  const table: string[] = [];
+  let shifted = 0;
+  for (let byte = 0; byte < 256; byte++) {
+    table.push(String.fromCharCode(keptAsIs.has(byte) ? byte : 256 + shifted++));
+  }
+  return table;
+}
+
+export interface Vocabulary {
+  /** Token string of each id: 256 byte characters, then the special tokens, then fillers up to the vocab size. */
+  tokens: string[];
+  specialIds: Map<string, number>;
+}
+
+export function buildVocabulary(vocabSize: number): Vocabulary {
+  const specials = specialTokenContents();
+  const tokens = [...byteToUnicode(), ...specials];
+  const specialIds = new Map(specials.map((content, i) => [content, 256 + i]));
+  // Fillers are never produced by encoding (there are no merges) but decode to readable text.
+  for (let id = tokens.length; id < vocabSize; id++) tokens.push(`<unused_${id}>`);
+  return { tokens, specialIds };
+}
+
+export function tokenIdOf(vocabulary: Vocabulary, content: string): number {
+  const id = vocabulary.specialIds.get(content);
+  if (id === undefined) throw new Error(`No special token ${content}`);
+  return id;
+}
+
+function addedTokenFields(content: string): Json {
+  return { content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
+
+export function tokenizerJson(vocabulary: Vocabulary): Json {
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [...vocabulary.specialIds].map(([content, id]) => ({ id, ...addedTokenFields(content) })),
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    // No BOS is added: the chat template writes `<|im_start|>` itself.
+    post_processor: null,
+    decoder: byteLevel,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab: Object.fromEntries(vocabulary.tokens.map((token, id) => [token, id])),
+      merges: [],
+    },
+  };
+}
+
+const additionalSpecialTokens = [specialTokens.fakeTokenAroundImage, specialTokens.image, specialTokens.eos];
+
+export function tokenizerConfigJson(vocabulary: Vocabulary, modelMaxLength: number): Json {
+  return {
+    add_prefix_space: false,
+    added_tokens_decoder: Object.fromEntries(
+      [...vocabulary.specialIds].map(([content, id]) => [String(id), addedTokenFields(content)]),
+    ),
+    additional_special_tokens: additionalSpecialTokens,
+    bos_token: specialTokens.bos,
+    chat_template: SMOLVLM_CHAT_TEMPLATE,
+    clean_up_tokenization_spaces: false,
+    eos_token: specialTokens.eos,
+    model_max_length: modelMaxLength,
+    pad_token: specialTokens.pad,
+    processor_class: 'Idefics3Processor',
+    tokenizer_class: 'GPT2Tokenizer',
+    unk_token: specialTokens.pad,
+    vocab_size: vocabulary.tokens.length,
+  };
+}
+
+export function specialTokensMapJson(): Json {
+  const token = (content: string): Json => ({ content, lstrip: false, normalized: false, rstrip: false, single_word: false });
+  return {
+    additional_special_tokens: additionalSpecialTokens,
+    bos_token: token(specialTokens.bos),
+    eos_token: token(specialTokens.eos),
+    pad_token: token(specialTokens.pad),
+    unk_token: token(specialTokens.pad),
+  };
+}

@@ -1,0 +1,81 @@
+import type { GenerateResult, LoadedModel, LoadProgress, StreamUpdate } from '../core/rewriter-api.ts';
+
+export interface DownloadProgress {
+  loaded: number;
+  total: number;
+  files: Record<string, { loaded: number; total: number; done: boolean }>;
+  stage: 'downloading' | 'warming-up';
+}
+
+export type RewriterState =
+  | { phase: 'idle'; model: LoadedModel | null }
+  | { phase: 'loading'; model: null; download: DownloadProgress }
+  | { phase: 'generating'; model: LoadedModel; output: string; tokenCount: number; startedAt: number }
+  | { phase: 'finished'; model: LoadedModel; output: string; result: GenerateResult }
+  | { phase: 'failed'; model: LoadedModel | null; output: string; message: string };
+
+export type RewriterAction =
+  | { type: 'load-started' }
+  | { type: 'load-progress'; progress: LoadProgress }
+  | { type: 'load-finished'; model: LoadedModel }
+  | { type: 'generate-started'; startedAt: number }
+  | { type: 'stream'; update: StreamUpdate }
+  | { type: 'generate-finished'; result: GenerateResult }
+  | { type: 'failed'; message: string };
+
+export const initialRewriterState: RewriterState = { phase: 'idle', model: null };
+
+export function rewriterReducer(state: RewriterState, action: RewriterAction): RewriterState {
+  switch (action.type) {
+    case 'load-started':
+      return {
+        phase: 'loading',
+        model: null,
+        download: { loaded: 0, total: 0, files: {}, stage: 'downloading' },
+      };
+    case 'load-progress':
+      return state.phase === 'loading'
+        ? { ...state, download: applyProgress(state.download, action.progress) }
+        : state;
+    case 'load-finished':
+      return { phase: 'idle', model: action.model };
+    case 'generate-started':
+      return state.model
+        ? { phase: 'generating', model: state.model, output: '', tokenCount: 0, startedAt: action.startedAt }
+        : state;
+    case 'stream':
+      return state.phase === 'generating'
+        ? { ...state, output: state.output + action.update.text, tokenCount: action.update.tokenCount }
+        : state;
+    case 'generate-finished':
+      return state.phase === 'generating'
+        ? { phase: 'finished', model: state.model, output: action.result.text, result: action.result }
+        : state;
+    case 'failed':
+      return {
+        phase: 'failed',
+        model: state.model,
+        output: 'output' in state ? state.output : '',
+        message: action.message,
+      };
+  }
+}
+
+function applyProgress(download: DownloadProgress, progress: LoadProgress): DownloadProgress {
+  switch (progress.kind) {
+    case 'total':
+      return { ...download, loaded: progress.loaded, total: progress.total };
+    case 'file-bytes': {
+      const previous = download.files[progress.file];
+      const file = { loaded: progress.loaded, total: progress.total, done: previous?.done ?? false };
+      return { ...download, files: { ...download.files, [progress.file]: file } };
+    }
+    case 'file': {
+      if (progress.status !== 'done') return download;
+      const previous = download.files[progress.file] ?? { loaded: 0, total: 0, done: false };
+      return { ...download, files: { ...download.files, [progress.file]: { ...previous, done: true } } };
+    }
+    case 'stage':
+      return { ...download, stage: progress.stage === 'warming-up' ? 'warming-up' : download.stage };
+  }
+}

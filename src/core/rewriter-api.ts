@@ -1,0 +1,67 @@
+import type { BackendPreference, DevicePlan, RuntimeCapabilities } from './device-plan.ts';
+import type { ModelRecord } from './model-catalog.ts';
+import type { ModelSource } from './model-source.ts';
+
+/** The verbs the rewriter worker exposes; the main thread sees them through Comlink. */
+export interface RewriterApi {
+  probe(): Promise<RuntimeCapabilities>;
+  load(request: LoadRequest, onProgress: (progress: LoadProgress) => void): Promise<LoadedModel>;
+  generate(request: GenerateRequest, onStream: (update: StreamUpdate) => void): Promise<GenerateResult>;
+  /** Stops a running generation at the next token (see GenerateRequest.stopFlag for WASM). */
+  interrupt(): void;
+}
+
+export interface LoadRequest {
+  model: ModelRecord;
+  source: ModelSource;
+  preference: BackendPreference;
+}
+
+export type LoadProgress =
+  | { kind: 'file'; file: string; status: 'initiate' | 'download' | 'done' }
+  | { kind: 'file-bytes'; file: string; loaded: number; total: number }
+  | { kind: 'total'; loaded: number; total: number }
+  | { kind: 'stage'; stage: 'compiling' | 'warming-up' };
+
+export interface LoadedModel {
+  modelId: string;
+  plan: DevicePlan;
+  capabilities: RuntimeCapabilities;
+  loadMs: number;
+  /** Set when the planned WebGPU load failed and WASM took over. */
+  webGpuFailure?: string;
+}
+
+export interface ChatMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: Array<{ type: 'image' } | { type: 'text'; text: string }>;
+}
+
+export interface GenerateRequest {
+  image: Blob;
+  messages: ChatMessage[];
+  maxNewTokens: number;
+  /**
+   * A one-element view on a SharedArrayBuffer; the page stores 1 to stop. WASM inference blocks
+   * the worker's event loop, so a postMessage'd interrupt would arrive only after generation ends.
+   * The caller owns the flag and clears it before each call.
+   */
+  stopFlag?: Int32Array;
+}
+
+/** Sent once per generated token; `text` is the decoded text that became final since the last update. */
+export interface StreamUpdate {
+  text: string;
+  tokenCount: number;
+}
+
+export type StopReason = 'end-of-text' | 'max-tokens' | 'stopped';
+
+export interface GenerateResult {
+  text: string;
+  tokenCount: number;
+  stopReason: StopReason;
+  /** Milliseconds from the call to the first new token (includes image encoding and prefill). */
+  firstTokenMs: number;
+  totalMs: number;
+}

@@ -1,0 +1,95 @@
+import { useId, useState } from 'react';
+import type { BackendPreference } from '../core/device-plan.ts';
+import type { ModelRecord } from '../core/model-catalog.ts';
+import { HUGGING_FACE_HUB_URL, LOCAL_MODELS_PATH, normalizeHubUrl, type ModelSource } from '../core/model-source.ts';
+
+interface ModelSettingsProps {
+  models: readonly ModelRecord[];
+  modelId: string;
+  onModelIdChange: (id: string) => void;
+  source: ModelSource;
+  onSourceChange: (source: ModelSource) => void;
+  preference: BackendPreference;
+  onPreferenceChange: (preference: BackendPreference) => void;
+  disabled: boolean;
+}
+
+export function ModelSettings(props: ModelSettingsProps) {
+  const { source, onSourceChange, disabled } = props;
+  const ids = { model: useId(), hubUrl: useId(), backend: useId() };
+  const [hubUrlText, setHubUrlText] = useState(source.hubUrl ?? HUGGING_FACE_HUB_URL);
+  const [hubEnabled, setHubEnabled] = useState(source.hubUrl !== null);
+  const [hubUrlError, setHubUrlError] = useState<string | null>(null);
+
+  // An invalid URL keeps the last valid source, so a half-typed URL never reaches a load.
+  const updateHub = (text: string, enabled: boolean) => {
+    setHubUrlText(text);
+    setHubEnabled(enabled);
+    const check = normalizeHubUrl(text);
+    setHubUrlError(enabled && !check.ok ? check.message : null);
+    if (!enabled) onSourceChange({ ...source, hubUrl: null });
+    else if (check.ok) onSourceChange({ ...source, hubUrl: check.url });
+  };
+
+  return (
+    <fieldset className="settings" disabled={disabled}>
+      <legend>Rewriter model</legend>
+      <div className="field">
+        <label htmlFor={ids.model}>Model</label>
+        <select id={ids.model} value={props.modelId} onChange={(event) => props.onModelIdChange(event.target.value)}>
+          {props.models.map((model) => (
+            <option key={model.id} value={model.id}>
+              {model.label} (~{model.approxDownloadMB} MB)
+            </option>
+          ))}
+        </select>
+      </div>
+      <details>
+        <summary>Model source and backend</summary>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={source.localPath !== null}
+            onChange={(event) => onSourceChange({ ...source, localPath: event.target.checked ? LOCAL_MODELS_PATH : null })}
+          />
+          Look in this site's {LOCAL_MODELS_PATH} folder first
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={hubEnabled}
+            onChange={(event) => updateHub(hubUrlText, event.target.checked)}
+          />
+          Download from a model hub
+        </label>
+        <div className="field">
+          <label htmlFor={ids.hubUrl}>Hub URL</label>
+          <input
+            id={ids.hubUrl}
+            type="url"
+            value={hubUrlText}
+            disabled={!hubEnabled}
+            aria-invalid={hubUrlError !== null}
+            onChange={(event) => updateHub(event.target.value, true)}
+          />
+        </div>
+        {hubUrlError && (
+          <p role="alert" className="error">
+            {hubUrlError}
+          </p>
+        )}
+        <div className="field">
+          <label htmlFor={ids.backend}>Backend</label>
+          <select
+            id={ids.backend}
+            value={props.preference}
+            onChange={(event) => props.onPreferenceChange(event.target.value === 'wasm' ? 'wasm' : 'auto')}
+          >
+            <option value="auto">Automatic (WebGPU when available)</option>
+            <option value="wasm">WASM (CPU) only</option>
+          </select>
+        </div>
+      </details>
+    </fieldset>
+  );
+}

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import type { RuntimeCapabilities } from '../../src/core/device-plan.ts';
+import { findModel, type ModelRecord } from '../../src/core/model-catalog.ts';
+import type { ModelSource } from '../../src/core/model-source.ts';
+
+export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+export const TINY_MODEL: ModelRecord = findModel('test/tiny-smolvlm')!;
+export const TINY_MODEL_DIR = `${MODELS_DIR}test/tiny-smolvlm/`;
+export const LOCAL_SOURCE: ModelSource = { localPath: MODELS_DIR, hubUrl: null };
+export const NODE_CAPABILITIES = async (): Promise<RuntimeCapabilities> => ({ runtime: 'node' });
+
+/**
+ * A PNG exactly as large as the processor's target, so no resize happens: Node (sharp) and the
+ * browser (canvas) resize differently, and the pixels must match across runtimes.
+ */
+export async function tinyModelImage(): Promise<Blob> {
+  const config = JSON.parse(await readFile(`${TINY_MODEL_DIR}preprocessor_config.json`, 'utf8')) as {
+    size: { longest_edge: number };
+  };
+  const side = config.size.longest_edge;
+  const pixels = Buffer.alloc(side * side * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37) % 251;
+  const png = await sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+  return new Blob([new Uint8Array(png)], { type: 'image/png' });
+}
+
+/** The tiny model with every session in full precision, to exercise the fp32 path too. */
+export const TINY_MODEL_FP32: ModelRecord = {
+  ...TINY_MODEL,
+  recipes: {
+    ...TINY_MODEL.recipes,
+    cpu: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
+  },
+};

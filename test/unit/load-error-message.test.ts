@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { describeLoadError } from '../../src/core/load-error-message.ts';
+import { DEFAULT_MODEL_SOURCE } from '../../src/core/model-source.ts';
+
+const id = 'org/model';
+
+describe('describeLoadError', () => {
+  it.each([
+    [{ name: 'ModelFileNotFoundError', message: 'Could not locate file: "x/config.json".' }, /was not found in this site's \/models\/ folder or https:\/\/huggingface.co\//],
+    [{ name: 'ModelFileNotFoundError', message: 'Unauthorized access to file (401)' }, /access rights/],
+    [{ message: 'TypeError: Failed to fetch' }, /Could not reach https:\/\/huggingface.co\//],
+    [{ name: 'QuotaExceededError', message: 'QuotaExceededError: quota exceeded' }, /storage is full/],
+    [{ message: 'Error: failed to load model: protobuf parsing failed' }, /damaged/],
+    [{ message: 'something odd' }, /Loading "org\/model" failed: something odd/],
+  ])('explains %j', (error, expected) => {
+    expect(describeLoadError(error, id, DEFAULT_MODEL_SOURCE)).toMatch(expected);
+  });
+});

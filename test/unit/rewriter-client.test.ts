@@ -1,0 +1,103 @@
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RewriterClient, type WorkerEndpoint } from '../../src/app/rewriter-client.ts';
+import { findModel } from '../../src/core/model-catalog.ts';
+import { DEFAULT_MODEL_SOURCE } from '../../src/core/model-source.ts';
+import type { GenerateRequest, LoadProgress, RewriterApi, StreamUpdate } from '../../src/core/rewriter-api.ts';
+
+const model = findModel('test/tiny-smolvlm')!;
+const loadRequest = { model, source: DEFAULT_MODEL_SOURCE, preference: 'auto' } as const;
+const generateRequest = { image: new Blob([new Uint8Array(4)]), messages: [], maxNewTokens: 1000 };
+
+/** A worker stand-in: the real Comlink protocol over a MessageChannel, with a scripted API behind it. */
+class FakeWorker {
+  readonly endpoints: Array<WorkerEndpoint & { terminated: boolean }> = [];
+  readonly requests: GenerateRequest[] = [];
+
+  readonly api: RewriterApi = {
+    probe: async () => ({ runtime: 'node' }),
+    load: async (request, onProgress) => {
+      onProgress({ kind: 'total', loaded: 1, total: 2 });
+      onProgress({ kind: 'total', loaded: 2, total: 2 });
+      return { modelId: request.model.id, plan: { backend: 'cpu', dtypes: model.recipes.cpu, reason: 'test' }, capabilities: { runtime: 'node' }, loadMs: 1 };
+    },
+    // Emits tokens until the shared stop flag is set, as the engine does during a WASM run.
+    generate: async (request, onStream) => {
+      this.requests.push(request);
+      let tokenCount = 0;
+      while (tokenCount < request.maxNewTokens && Atomics.load(request.stopFlag!, 0) === 0) {
+        tokenCount += 1;
+        await onStream({ text: 'x', tokenCount });
+      }
+      return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0 };
+    },
+    interrupt: () => undefined,
+  };
+
+  create = (): WorkerEndpoint => {
+    const { port1, port2 } = new MessageChannel();
+    Comlink.expose(this.api, port1);
+    const endpoint = Object.assign(port2, {
+      terminated: false,
+      terminate() {
+        endpoint.terminated = true;
+        port1.close();
+        port2.close();
+      },
+    });
+    this.endpoints.push(endpoint);
+    return endpoint;
+  };
+}
+
+describe('RewriterClient', () => {
+  let client: RewriterClient | null = null;
+  afterEach(() => client?.dispose());
+
+  it('starts no worker until it is used, then forwards progress callbacks', async () => {
+    const worker = new FakeWorker();
+    client = new RewriterClient(worker.create);
+    expect(worker.endpoints).toHaveLength(0);
+    const progress: LoadProgress[] = [];
+    const loaded = await client.load(loadRequest, (event) => progress.push(event));
+    expect(loaded.modelId).toBe(model.id);
+    // Callbacks travel on their own channel, so they may land after load() resolves.
+    await expect.poll(() => progress).toEqual([
+      { kind: 'total', loaded: 1, total: 2 },
+      { kind: 'total', loaded: 2, total: 2 },
+    ]);
+    expect(worker.endpoints).toHaveLength(1);
+  });
+
+  it('streams updates and stops the worker through the shared flag', async () => {
+    const worker = new FakeWorker();
+    client = new RewriterClient(worker.create);
+    await client.load(loadRequest, () => undefined);
+    const updates: StreamUpdate[] = [];
+    const result = await client.generate(generateRequest, (update) => {
+      updates.push(update);
+      if (update.tokenCount === 3) client?.stop();
+    });
+    expect(result.tokenCount).toBeGreaterThanOrEqual(3);
+    expect(result.tokenCount).toBeLessThan(generateRequest.maxNewTokens);
+    expect(updates.map((update) => update.tokenCount).slice(0, 3)).toEqual([1, 2, 3]);
+    expect(worker.requests[0]?.stopFlag?.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('clears the stop flag before the next generation', async () => {
+    const worker = new FakeWorker();
+    client = new RewriterClient(worker.create);
+    await client.load(loadRequest, () => undefined);
+    client.stop();
+    const result = await client.generate({ ...generateRequest, maxNewTokens: 5 }, () => undefined);
+    expect(result.tokenCount).toBe(5);
+  });
+
+  it('replaces the worker when another model is loaded, so the old one is freed', async () => {
+    const worker = new FakeWorker();
+    client = new RewriterClient(worker.create);
+    await client.load(loadRequest, () => undefined);
+    await client.load(loadRequest, () => undefined);
+    expect(worker.endpoints.map((endpoint) => endpoint.terminated)).toEqual([true, false]);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { initialRewriterState, rewriterReducer, type RewriterState } from '../../src/app/rewriter-state.ts';
+import type { LoadedModel } from '../../src/core/rewriter-api.ts';
+
+const model: LoadedModel = {
+  modelId: 'test/tiny-smolvlm',
+  plan: { backend: 'wasm', dtypes: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' }, reason: 'WASM' },
+  capabilities: { runtime: 'node' },
+  loadMs: 10,
+};
+
+function run(...actions: Parameters<typeof rewriterReducer>[1][]): RewriterState {
+  return actions.reduce(rewriterReducer, initialRewriterState);
+}
+
+describe('rewriterReducer', () => {
+  it('goes idle → loading → idle → generating → finished', () => {
+    const state = run(
+      { type: 'load-started' },
+      { type: 'load-progress', progress: { kind: 'total', loaded: 5, total: 10 } },
+      { type: 'load-finished', model },
+      { type: 'generate-started', startedAt: 0 },
+      { type: 'stream', update: { text: 'Hel', tokenCount: 1 } },
+      { type: 'stream', update: { text: 'lo', tokenCount: 2 } },
+    );
+    expect(state).toMatchObject({ phase: 'generating', output: 'Hello', tokenCount: 2 });
+    const finished = rewriterReducer(state, {
+      type: 'generate-finished',
+      result: { text: 'Hello', tokenCount: 2, stopReason: 'stopped', firstTokenMs: 1, totalMs: 2 },
+    });
+    expect(finished).toMatchObject({ phase: 'finished', model, output: 'Hello' });
+  });
+
+  it('tracks overall and per-file download progress and the warm-up stage', () => {
+    const state = run(
+      { type: 'load-started' },
+      { type: 'load-progress', progress: { kind: 'file-bytes', file: 'onnx/a.onnx', loaded: 1, total: 4 } },
+      { type: 'load-progress', progress: { kind: 'file', file: 'onnx/a.onnx', status: 'done' } },
+      { type: 'load-progress', progress: { kind: 'total', loaded: 4, total: 8 } },
+      { type: 'load-progress', progress: { kind: 'stage', stage: 'warming-up' } },
+    );
+    expect(state).toMatchObject({
+      phase: 'loading',
+      download: { loaded: 4, total: 8, stage: 'warming-up', files: { 'onnx/a.onnx': { loaded: 1, total: 4, done: true } } },
+    });
+  });
+
+  it('keeps the loaded model and the partial output when a rewrite fails', () => {
+    const state = run(
+      { type: 'load-started' },
+      { type: 'load-finished', model },
+      { type: 'generate-started', startedAt: 0 },
+      { type: 'stream', update: { text: 'partial', tokenCount: 1 } },
+      { type: 'failed', message: 'GPU lost' },
+    );
+    expect(state).toEqual({ phase: 'failed', model, output: 'partial', message: 'GPU lost' });
+  });
+
+  it('ignores stream updates that arrive after the run ended', () => {
+    const failed = run({ type: 'failed', message: 'x' });
+    expect(rewriterReducer(failed, { type: 'stream', update: { text: 'late', tokenCount: 9 } })).toBe(failed);
+  });
+});

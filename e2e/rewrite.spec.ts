@@ -37,12 +37,16 @@ test('downloads the model from the hub, streams a rewrite, and reloads it from t
   await page.goto('/');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
-  await fillRewriteForm(page, { prompt: 'How far is it to the water?', source: { kind: 'hub', url: mirror.url } });
+  await fillRewriteForm(page, {
+    prompt: 'How far is it to the water?',
+    source: { kind: 'hub', url: mirror.url },
+    maxNewTokens: 32,
+  });
   const statusTexts = await recordStatusTexts(page);
   await page.getByRole('button', { name: 'Rewrite' }).click();
 
   const status = page.getByTestId('generation-status');
-  await expect(status).toHaveText(/Reached the token limit|Finished/, { timeout: 150_000 });
+  await expect(status).toHaveText(/Reached the token limit: 32 tokens|Finished/, { timeout: 150_000 });
   await expect(page.getByTestId('backend-label')).toHaveText(expectedBackend(testInfo.project.name));
   const generating = (await statusTexts()).filter((text) => text.startsWith('Generating…'));
   expect(generating.length, 'several token counts were shown while generating').toBeGreaterThan(1);
@@ -55,7 +59,7 @@ test('downloads the model from the hub, streams a rewrite, and reloads it from t
 
   mirror.requests.length = 0;
   await page.reload();
-  await fillRewriteForm(page, { prompt: 'And now from the cache?', source: { kind: 'hub', url: mirror.url } });
+  await fillRewriteForm(page, { prompt: 'And now from the cache?', source: { kind: 'hub', url: mirror.url }, maxNewTokens: 32 });
   await page.getByRole('button', { name: 'Rewrite' }).click();
   await expect(status).toHaveText(/Reached the token limit|Finished/, { timeout: 150_000 });
   expect(mirror.requests.map((request) => request.path), 'no model file fetched again').toEqual([]);

@@ -27,6 +27,8 @@ export interface RewriteForm {
   prompt: string;
   /** Where the model comes from: this site's /models/ folder, or only the given hub. */
   source: { kind: 'site-folder' } | { kind: 'hub'; url: string };
+  /** The output limit; the app's default when absent. */
+  maxNewTokens?: number;
 }
 
 export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<void> {
@@ -34,10 +36,15 @@ export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<vo
   await expect(page.getByRole('img', { name: /Selected image/ })).toBeVisible();
   await page.getByLabel('Prompt').fill(form.prompt);
   await page.getByLabel('Model', { exact: true }).selectOption({ label: await tinyModelOption(page) });
-  if (form.source.kind === 'hub') {
+  if (form.source.kind === 'hub' || form.maxNewTokens !== undefined) {
     await page.getByText('Model source and backend').click();
+  }
+  if (form.source.kind === 'hub') {
     await page.getByLabel(/Look in this site's \/models\/ folder first/).uncheck();
     await page.getByLabel('Hub URL').fill(form.source.url);
+  }
+  if (form.maxNewTokens !== undefined) {
+    await page.getByLabel('Output limit (tokens)').fill(String(form.maxNewTokens));
   }
 }
 

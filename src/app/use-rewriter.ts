@@ -3,7 +3,7 @@ import type { BackendPreference, RuntimeCapabilities } from '../core/device-plan
 import { describeLoadError } from '../core/load-error-message.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
 import type { ModelSource } from '../core/model-source.ts';
-import { buildRewriteMessages, DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
+import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
 
@@ -13,6 +13,7 @@ export interface RewriteInput {
   preference: BackendPreference;
   image: Blob;
   prompt: string;
+  maxNewTokens: number;
 }
 
 /** The one hook that talks to the rewriter worker. */
@@ -55,7 +56,7 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
     dispatch({ type: 'generate-started', startedAt: performance.now() });
     try {
       const result = await client.generate(
-        { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: DEFAULT_MAX_NEW_TOKENS },
+        { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: input.maxNewTokens },
         (update) => dispatch({ type: 'stream', update }),
       );
       dispatch({ type: 'generate-finished', result });

@@ -20,3 +20,4 @@ export function buildRewriteMessages(userPrompt: string): ChatMessage[] {
 
 /** Enough for the analysis and a refined prompt from a small model. */
 export const DEFAULT_MAX_NEW_TOKENS = 384;
+export const MAX_NEW_TOKENS_RANGE = { min: 16, max: 2048 } as const;

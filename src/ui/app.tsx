@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { BackendPreference } from '../core/device-plan.ts';
 import { DEFAULT_MODEL_ID, findModel, MODEL_CATALOG } from '../core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE, type ModelSource } from '../core/model-source.ts';
+import { DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
 import { useRewriter } from '../app/use-rewriter.ts';
 import { BackendStatus } from './backend-status.tsx';
 import { GenerationOutput } from './generation-output.tsx';
@@ -16,6 +17,7 @@ export function App() {
   const [modelId, setModelId] = useState(DEFAULT_MODEL_ID);
   const [source, setSource] = useState<ModelSource>(DEFAULT_MODEL_SOURCE);
   const [preference, setPreference] = useState<BackendPreference>('auto');
+  const [maxNewTokens, setMaxNewTokens] = useState(DEFAULT_MAX_NEW_TOKENS);
 
   const busy = state.phase === 'loading' || state.phase === 'generating';
   const model = findModel(modelId);
@@ -24,7 +26,7 @@ export function App() {
   const onSubmit = (event: React.FormEvent) => {
     event.preventDefault();
     if (!canRewrite) return;
-    void rewrite({ model, source, preference, image, prompt: prompt.trim() });
+    void rewrite({ model, source, preference, image, prompt: prompt.trim(), maxNewTokens });
   };
 
   return (
@@ -54,6 +56,8 @@ export function App() {
             onSourceChange={setSource}
             preference={preference}
             onPreferenceChange={setPreference}
+            maxNewTokens={maxNewTokens}
+            onMaxNewTokensChange={setMaxNewTokens}
             disabled={busy}
           />
           <div className="actions">

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { BackendPreference } from '../core/device-plan.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
+import { MAX_NEW_TOKENS_RANGE } from '../core/rewrite-prompt.ts';
 import { HUGGING_FACE_HUB_URL, LOCAL_MODELS_PATH, normalizeHubUrl, type ModelSource } from '../core/model-source.ts';
 
 interface ModelSettingsProps {
@@ -11,15 +12,19 @@ interface ModelSettingsProps {
   onSourceChange: (source: ModelSource) => void;
   preference: BackendPreference;
   onPreferenceChange: (preference: BackendPreference) => void;
+  maxNewTokens: number;
+  onMaxNewTokensChange: (tokens: number) => void;
   disabled: boolean;
 }
 
 export function ModelSettings(props: ModelSettingsProps) {
   const { source, onSourceChange, disabled } = props;
-  const ids = { model: useId(), hubUrl: useId(), backend: useId() };
+  const ids = { model: useId(), hubUrl: useId(), backend: useId(), maxNewTokens: useId() };
   const [hubUrlText, setHubUrlText] = useState(source.hubUrl ?? HUGGING_FACE_HUB_URL);
   const [hubEnabled, setHubEnabled] = useState(source.hubUrl !== null);
   const [hubUrlError, setHubUrlError] = useState<string | null>(null);
+  // Free text while typing ("5" on the way to "512"); only values in range reach the setting.
+  const [maxTokensText, setMaxTokensText] = useState(String(props.maxNewTokens));
 
   // An invalid URL keeps the last valid source, so a half-typed URL never reaches a load.
   const updateHub = (text: string, enabled: boolean) => {
@@ -88,6 +93,25 @@ export function ModelSettings(props: ModelSettingsProps) {
             <option value="auto">Automatic (WebGPU when available)</option>
             <option value="wasm">WASM (CPU) only</option>
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.maxNewTokens}>Output limit (tokens)</label>
+          <input
+            id={ids.maxNewTokens}
+            type="number"
+            min={MAX_NEW_TOKENS_RANGE.min}
+            max={MAX_NEW_TOKENS_RANGE.max}
+            step={16}
+            value={maxTokensText}
+            onChange={(event) => {
+              setMaxTokensText(event.target.value);
+              const tokens = event.target.valueAsNumber;
+              if (Number.isInteger(tokens) && tokens >= MAX_NEW_TOKENS_RANGE.min && tokens <= MAX_NEW_TOKENS_RANGE.max) {
+                props.onMaxNewTokensChange(tokens);
+              }
+            }}
+            onBlur={() => setMaxTokensText(String(props.maxNewTokens))}
+          />
         </div>
       </details>
     </fieldset>

@@ -1,0 +1,68 @@
+/**
+ * The rewriter's output format: bracketed, upper-case section tags, one per line. They cannot
+ * collide with any model family's special tokens (SmolVLM: <image>, <end_of_utterance>,
+ * <fake_token_around_image>, <global-img>, <row_r_col_c>, <|im_start|>; Qwen: <|...|>, <think>),
+ * and small models copy them reliably from an example.
+ */
+export const SECTION_TAGS = {
+  textual: '[TEXT RISK]',
+  visual: '[IMAGE RISK]',
+  crossModal: '[COMBINED RISK]',
+  level: '[RISK LEVEL]',
+  category: '[CATEGORY]',
+  refined: '[REFINED PROMPT]',
+  end: '[END]',
+} as const;
+
+export type SectionName = Exclude<keyof typeof SECTION_TAGS, 'end'>;
+
+export const RISK_LEVELS = ['none', 'low', 'medium', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+/**
+ * Risk categories, covering the scenarios of MM-SafetyBench (illegal activity, hate speech,
+ * malware, physical harm, economic harm, fraud, sex, political lobbying, privacy violence, legal
+ * opinion, financial advice, health consultation, government decision) and SIUO's domains
+ * (self-harm, dangerous behaviour, morality, illegal activities and crime, controversial topics
+ * and politics, discrimination and stereotyping, information misinterpretation, religion, privacy).
+ */
+export const RISK_CATEGORIES = {
+  'none': 'No risk',
+  'self-harm': 'Self-harm and suicide',
+  'violence-weapons': 'Violence, weapons and physical harm',
+  'illegal-activity': 'Illegal activity, crime, fraud and malware',
+  'hate-discrimination': 'Hate, discrimination and stereotyping',
+  'sexual-content': 'Sexual content',
+  'privacy': 'Privacy and personal data',
+  'specialized-advice': 'Medical, legal or financial advice',
+  'misinformation': 'Misinformation, misinterpretation and political manipulation',
+  'dangerous-behaviour': 'Dangerous behaviour and risky activities',
+  'other': 'Other risk',
+} as const;
+export type RiskCategory = keyof typeof RISK_CATEGORIES;
+
+/** What the model said about the request, as far as it got. */
+export interface RiskAnalysis {
+  textual: string;
+  visual: string;
+  crossModal: string;
+  level: RiskLevel | null;
+  category: RiskCategory | null;
+}
+
+export type FallbackReason =
+  | 'empty-output'
+  | 'missing-refined-prompt'
+  | 'truncated'
+  | 'too-long'
+  | 'wrong-language'
+  | 'stopped'
+  | 'no-model';
+
+export type RewriteResult =
+  /** The model judged a risk and wrote a refined prompt. */
+  | { outcome: 'rewritten'; refinedPrompt: string; analysis: RiskAnalysis }
+  /** Risk "none": the original prompt goes through unchanged, so benign requests keep their utility. */
+  | { outcome: 'passed-through'; refinedPrompt: string; analysis: RiskAnalysis }
+  /** The output was unusable (or no model ran): the static defence wraps the original prompt. */
+  | { outcome: 'fallback'; refinedPrompt: string; analysis: RiskAnalysis; reason: FallbackReason };

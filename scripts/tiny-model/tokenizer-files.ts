@@ -45,19 +45,51 @@ function byteToUnicode(): string[] {
   return table;
 }
 
+/**
+ * How `text` is spelled as a byte-level BPE vocabulary entry: its UTF-8 bytes, each as its GPT-2 character (" The" →
+ * "ĠThe"). The ByteLevel decoder maps such an entry back to exactly `text`, whatever characters it holds.
+ */
+export function byteLevelSpelling(text: string): string {
+  const table = byteToUnicode();
+  return Array.from(new TextEncoder().encode(text), (byte) => table[byte]!).join('');
+}
+
 export interface Vocabulary {
-  /** Token string of each id: 256 byte characters, then the special tokens, then fillers up to the vocab size. */
+  /**
+   * Token string of each id: 256 byte characters, then the special tokens, then any extra tokens, then fillers up to
+   * the vocab size.
+   */
   tokens: string[];
   specialIds: Map<string, number>;
 }
 
-export function buildVocabulary(vocabSize: number): Vocabulary {
+/**
+ * `extraTokens` are byte-level spellings (see byteLevelSpelling) of multi-byte vocabulary entries. With no merges the
+ * BPE model never produces them when encoding, but decodes them like any other token.
+ */
+export function buildVocabulary(vocabSize: number, extraTokens: readonly string[] = []): Vocabulary {
   const specials = specialTokenContents();
   const tokens = [...byteToUnicode(), ...specials];
   const specialIds = new Map(specials.map((content, i) => [content, 256 + i]));
+  const known = new Set(tokens);
+  for (const token of extraTokens) {
+    if (known.has(token)) throw new Error(`Vocabulary entry ${JSON.stringify(token)} is already taken`);
+    known.add(token);
+    tokens.push(token);
+  }
+  if (tokens.length > vocabSize) throw new RangeError(`vocabSize ${vocabSize} is below the ${tokens.length} tokens needed`);
   // Fillers are never produced by encoding (there are no merges) but decode to readable text.
-  for (let id = tokens.length; id < vocabSize; id++) tokens.push(`<unused_${id}>`);
+  for (let id = tokens.length; id < vocabSize; id++) {
+    const filler = `<unused_${id}>`;
+    if (known.has(filler)) throw new Error(`Vocabulary entry ${filler} is already taken`);
+    tokens.push(filler);
+  }
   return { tokens, specialIds };
+}
+
+/** The vocabulary entries every model has: the 256 byte characters and the special tokens. */
+export function baseVocabularyTokens(): Set<string> {
+  return new Set([...byteToUnicode(), ...specialTokenContents()]);
 }
 
 export function tokenIdOf(vocabulary: Vocabulary, content: string): number {

@@ -13,6 +13,13 @@ import {
 import { buildLlamaDecoder } from './llama-decoder.ts';
 import { resolveModelDims, type ModelDims } from './model-config.ts';
 import type { OnnxGraphBuilder } from './onnx-graph-builder.ts';
+import {
+  buildScriptedDecoder,
+  buildScriptedEmbedTokens,
+  planScript,
+  scriptedVocabSize,
+  type ScriptPlan,
+} from './scripted-model.ts';
 import { buildVocabulary, specialTokensMapJson, tokenizerConfigJson, tokenizerJson } from './tokenizer-files.ts';
 import { buildVisionEncoder } from './vision-encoder.ts';
 
@@ -25,6 +32,12 @@ export interface WriteTinyModelOptions {
   dims?: Partial<ModelDims>;
   /** Regenerate even when the folder's stamp says it already holds this exact generation. */
   force?: boolean;
+  /**
+   * Build the scripted variant: greedy decoding emits exactly this text, then `<end_of_utterance>`, whatever the image
+   * and prompt (see scripted-model.ts). The vocab grows by one token per chunk of the script; a `dims.vocabSize`
+   * override must leave room for them. Omitted: the random-weight model.
+   */
+  script?: string;
 }
 
 export interface WrittenModel {
@@ -46,8 +59,8 @@ const precisionSuffixes: Record<WeightPrecision, string> = { fp32: '', q4: '_q4'
 
 type FileContent = { json: Record<string, unknown> } | { onnx: () => OnnxGraphBuilder };
 
-function plannedFiles(dims: ModelDims, seed: number): Map<string, FileContent> {
-  const vocabulary = buildVocabulary(dims.vocabSize);
+function plannedFiles(dims: ModelDims, seed: number, plan: ScriptPlan | undefined): Map<string, FileContent> {
+  const vocabulary = buildVocabulary(dims.vocabSize, plan?.tokens);
   const files = new Map<string, FileContent>([
     ['config.json', { json: modelConfigJson(dims, vocabulary) }],
     ['generation_config.json', { json: generationConfigJson(vocabulary) }],
@@ -59,21 +72,28 @@ function plannedFiles(dims: ModelDims, seed: number): Map<string, FileContent> {
   ]);
   for (const [precision, suffix] of Object.entries(precisionSuffixes) as [WeightPrecision, string][]) {
     // Like real q4 exports, only matmuls are quantized, so the embedding table stays fp32.
-    files.set(`onnx/embed_tokens${suffix}.onnx`, { onnx: () => buildEmbedTokens(dims, seed) });
+    // The scripted decoder has no weights worth quantizing (its logits are not a matmul), so its q4 file holds the
+    // same fp32 graph; the vision encoder is the random model's in both variants.
+    const embedTokens = plan ? () => buildScriptedEmbedTokens(dims, seed, vocabulary, plan) : () => buildEmbedTokens(dims, seed);
+    const decoder = plan
+      ? () => buildScriptedDecoder(dims, seed, vocabulary, plan)
+      : () => buildLlamaDecoder(dims, seed, precision);
+    files.set(`onnx/embed_tokens${suffix}.onnx`, { onnx: embedTokens });
     files.set(`onnx/vision_encoder${suffix}.onnx`, { onnx: () => buildVisionEncoder(dims, seed, precision) });
-    files.set(`onnx/decoder_model_merged${suffix}.onnx`, { onnx: () => buildLlamaDecoder(dims, seed, precision) });
+    files.set(`onnx/decoder_model_merged${suffix}.onnx`, { onnx: decoder });
   }
   return files;
 }
 
 /** Hash of the generator's own sources and the parameters: any change to either means a new generation. */
-async function fingerprintOf(dims: ModelDims, seed: number): Promise<string> {
+async function fingerprintOf(dims: ModelDims, seed: number, script: string | undefined): Promise<string> {
   const hash = createHash('sha256');
   const sourceDir = dirname(fileURLToPath(import.meta.url));
   for (const file of (await readdir(sourceDir)).filter((name) => name.endsWith('.ts')).sort()) {
     hash.update(file).update(await readFile(join(sourceDir, file)));
   }
-  hash.update(JSON.stringify({ seed, dims }));
+  // JSON.stringify drops an undefined script, so random models keep their fingerprint format.
+  hash.update(JSON.stringify({ seed, dims, script }));
   return hash.digest('hex');
 }
 
@@ -96,13 +116,17 @@ async function matchesStamp(outDir: string, stamp: Stamp): Promise<boolean> {
 }
 
 /**
- * Writes a random-weight SmolVLM (Idefics3) model folder in Hugging Face layout, loadable by transformers.js with
- * dtype fp32 or q4. The same seed and dims always give byte-identical files.
+ * Writes a random-weight (or, with `script`, a scripted) SmolVLM (Idefics3) model folder in Hugging Face layout,
+ * loadable by transformers.js with dtype fp32 or q4. The same options always give byte-identical files.
  */
 export async function writeTinyModel(options: WriteTinyModelOptions): Promise<WrittenModel> {
-  const { outDir, seed = DEFAULT_SEED, force = false } = options;
-  const dims = resolveModelDims(options.dims);
-  const fingerprint = await fingerprintOf(dims, seed);
+  const { outDir, seed = DEFAULT_SEED, force = false, script } = options;
+  const plan = script === undefined ? undefined : planScript(script);
+  const dims = resolveModelDims(plan ? { vocabSize: scriptedVocabSize(plan), ...options.dims } : options.dims);
+  if (plan && dims.vocabSize < scriptedVocabSize(plan)) {
+    throw new RangeError(`vocabSize ${dims.vocabSize} leaves no room for the script: it needs ${scriptedVocabSize(plan)}`);
+  }
+  const fingerprint = await fingerprintOf(dims, seed, script);
 
   const previous = await readStamp(outDir);
   if (!force && previous?.fingerprint === fingerprint && (await matchesStamp(outDir, previous))) {
@@ -114,7 +138,7 @@ export async function writeTinyModel(options: WriteTinyModelOptions): Promise<Wr
   await rm(join(outDir, STAMP_FILE), { force: true });
   await mkdir(join(outDir, 'onnx'), { recursive: true });
   const written: Record<string, number> = {};
-  for (const [file, content] of plannedFiles(dims, seed)) {
+  for (const [file, content] of plannedFiles(dims, seed, plan)) {
     const path = join(outDir, file);
     if ('json' in content) {
       const text = `${JSON.stringify(content.json, null, 2)}\n`;

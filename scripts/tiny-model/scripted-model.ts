@@ -1,0 +1,171 @@
+import { EMBED_TOKENS_STD, EMBED_TOKENS_WEIGHT } from './embed-tokens.ts';
+import { splitHeads } from './graph-layers.ts';
+import type { ModelDims } from './model-config.ts';
+import { OnnxGraphBuilder, int } from './onnx-graph-builder.ts';
+import { seededNormals } from './seeded-random.ts';
+import { baseVocabularyTokens, byteLevelSpelling, specialTokens, tokenIdOf, type Vocabulary } from './tokenizer-files.ts';
+
+/**
+ * A "scripted" tiny model: same Hub layout, sessions, I/O contract, tokenizer family and chat template as the random
+ * one, but greedy decoding emits exactly one fixed text and then `<end_of_utterance>`, whatever the image and prompt.
+ *
+ * How:
+ * - The script is cut into chunks (a word with its leading whitespace), each spelled as its own byte-level BPE
+ *   vocabulary entry after the specials. Encoding never produces them (there are no merges), so prompts tokenize
+ *   exactly as with the random model; decoding maps them back to the exact script bytes.
+ * - embed_tokens puts a "state" in dimension 0 of every embedding row: the step number i for chunk i, and −1 for
+ *   every other token. The other dimensions are the random model's embeddings.
+ * - The decoder reads only that state: logits[v] = bias[v] − SHARPNESS·(state − source[v])², where source[v] is the
+ *   state that leads to token v (chunk 0 ← −1, chunk i+1 ← i, EOS ← last chunk) and every other token gets a large
+ *   negative bias. So the next token depends only on the current token, and the right one wins by SHARPNESS at least.
+ *   The prompt's last token (the `:` of `Assistant:`) is not a chunk, so the script always starts from chunk 0.
+ * - The KV cache is real plumbing: present.{i} = Concat(past.{i}, new) on axis 2, with the new keys and values a fixed
+ *   projection of inputs_embeds, so transformers.js' cache bookkeeping sees the shapes it expects.
+ * Only elementwise Sub/Mul/Add, Slice, MatMul, Reshape, Transpose and Concat on float32: every ORT backend has them.
+ */
+
+/** The rewrite the app's parser expects; `npm run models:tiny` writes the scripted model with it. */
+export const DEFAULT_SCRIPT = [
+  '[TEXT RISK] The question asks how far it is to jump from the bridge.',
+  '[IMAGE RISK] A tall bridge over deep water; no text in the image.',
+  '[COMBINED RISK] Together they suggest a risk of self-harm.',
+  '[RISK LEVEL] high',
+  '[CATEGORY] self-harm',
+  '[REFINED PROMPT] Describe the bridge and the view, and share where someone who feels unsafe can find support right now.',
+  '[END]',
+].join('\n');
+
+/** Logit of the scripted next token. Every other reachable token scores at most 0, so a repetition penalty can't flip it. */
+const TARGET_LOGIT = 30;
+/** Logit drop per unit of squared state distance. */
+const SHARPNESS = 30;
+/** Bias of tokens the script never emits; far below any reachable score near the current state. */
+const UNREACHABLE_LOGIT = -1e4;
+/** The state of every token that is not a script chunk. */
+const OUTSIDE_SCRIPT = -1;
+
+export interface ScriptPlan {
+  script: string;
+  /** The script cut into chunks that concatenate back to it, one generated token each. */
+  chunks: string[];
+  /** Byte-level spelling of each chunk: its vocabulary entry, all distinct from each other and from the base vocabulary. */
+  tokens: string[];
+}
+
+/**
+ * Cuts `script` into words with their leading whitespace. A chunk whose spelling is already taken (a repeated word,
+ * or a one-byte or special-token chunk) is joined to the next one, so every chunk gets its own token id.
+ */
+export function planScript(script: string): ScriptPlan {
+  const pieces = script.match(/\s*\S+|\s+/g) ?? [];
+  const taken = baseVocabularyTokens();
+  const chunks: string[] = [];
+  let pending = '';
+  for (const piece of pieces) {
+    pending += piece;
+    if (!taken.has(byteLevelSpelling(pending))) {
+      chunks.push(pending);
+      taken.add(byteLevelSpelling(pending));
+      pending = '';
+    }
+  }
+  // A taken tail is joined to the chunks before it, one by one, until the result is free.
+  while (pending !== '') {
+    const previous = chunks.pop();
+    if (previous === undefined) throw new Error(`Script ${JSON.stringify(script)} is a single existing token; make it longer`);
+    taken.delete(byteLevelSpelling(previous));
+    pending = previous + pending;
+    if (!taken.has(byteLevelSpelling(pending))) {
+      chunks.push(pending);
+      taken.add(byteLevelSpelling(pending));
+      pending = '';
+    }
+  }
+  return { script, chunks, tokens: chunks.map(byteLevelSpelling) };
+}
+
+/** Vocabulary size of a scripted model: the base vocabulary plus one entry per chunk. */
+export function scriptedVocabSize(plan: ScriptPlan): number {
+  return baseVocabularyTokens().size + plan.tokens.length;
+}
+
+/** Token id of each chunk, in script order. */
+export function scriptTokenIds(vocabulary: Vocabulary, plan: ScriptPlan): number[] {
+  const ids = new Map(vocabulary.tokens.map((token, id) => [token, id]));
+  return plan.tokens.map((token) => {
+    const id = ids.get(token);
+    if (id === undefined) throw new Error(`Script token ${JSON.stringify(token)} is not in the vocabulary`);
+    return id;
+  });
+}
+
+/** embed_tokens with the state in dimension 0; the other dimensions are the random model's embedding values. */
+export function buildScriptedEmbedTokens(dims: ModelDims, seed: number, vocabulary: Vocabulary, plan: ScriptPlan): OnnxGraphBuilder {
+  const { vocabSize, hiddenSize } = dims;
+  const stepIds = scriptTokenIds(vocabulary, plan);
+  const graph = new OnnxGraphBuilder('embed_tokens');
+  const inputIds = graph.addInput('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  const table = graph.addInitializer(EMBED_TOKENS_WEIGHT, 'float32', [vocabSize, hiddenSize], () => {
+    const values = seededNormals(seed, EMBED_TOKENS_WEIGHT, vocabSize * hiddenSize, EMBED_TOKENS_STD);
+    for (let token = 0; token < vocabSize; token++) values[token * hiddenSize] = OUTSIDE_SCRIPT;
+    for (const [step, token] of stepIds.entries()) values[token * hiddenSize] = step;
+    return values;
+  });
+  graph.op('Gather', [table, inputIds], {}, { outputs: ['inputs_embeds'] });
+  graph.addOutput('inputs_embeds', 'float32', ['batch_size', 'sequence_length', hiddenSize]);
+  return graph;
+}
+
+/** Per token: the state it follows (`source`) and its logit there (`bias`). */
+function transitionTables(dims: ModelDims, vocabulary: Vocabulary, plan: ScriptPlan): { source: Float32Array; bias: Float32Array } {
+  const source = new Float32Array(dims.vocabSize);
+  const bias = new Float32Array(dims.vocabSize).fill(UNREACHABLE_LOGIT);
+  const successors = [...scriptTokenIds(vocabulary, plan), tokenIdOf(vocabulary, specialTokens.eos)];
+  for (const [step, token] of successors.entries()) {
+    // Chunk 0 follows any non-script token; chunk i + 1 (the EOS after the last chunk) follows chunk i.
+    source[token] = step === 0 ? OUTSIDE_SCRIPT : step - 1;
+    bias[token] = TARGET_LOGIT;
+  }
+  return { source, bias };
+}
+
+/**
+ * decoder_model_merged with the random model's inputs and outputs. The q4 file holds this same graph: its mechanism
+ * is not a matmul, so there is nothing to quantize (the one MatMul only fills the KV cache).
+ */
+export function buildScriptedDecoder(dims: ModelDims, seed: number, vocabulary: Vocabulary, plan: ScriptPlan): OnnxGraphBuilder {
+  const { hiddenSize, numKeyValueHeads, headDim, vocabSize } = dims;
+  const graph = new OnnxGraphBuilder('decoder_model_merged');
+  const inputsEmbeds = graph.addInput('inputs_embeds', 'float32', ['batch_size', 'sequence_length', hiddenSize]);
+  // Declared as in the random model, so transformers.js feeds the same tensors; the script does not need them.
+  graph.addInput('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
+  graph.addInput('position_ids', 'int64', ['batch_size', 'sequence_length']);
+
+  const state = graph.op('Slice', [inputsEmbeds, graph.constInt64([0]), graph.constInt64([1]), graph.constInt64([2])]);
+  const { source, bias } = transitionTables(dims, vocabulary, plan);
+  const distance = graph.op('Sub', [state, graph.addInitializer('script.source_state', 'float32', [vocabSize], source)]);
+  const penalty = graph.op('Mul', [graph.op('Mul', [distance, distance]), graph.constFloat([-SHARPNESS], [])]);
+  graph.op('Add', [penalty, graph.addInitializer('script.logit_bias', 'float32', [vocabSize], bias)], {}, { outputs: ['logits'] });
+  graph.addOutput('logits', 'float32', ['batch_size', 'sequence_length', vocabSize]);
+
+  for (let layer = 0; layer < dims.numHiddenLayers; layer++) {
+    for (const part of ['key', 'value']) {
+      // Numeric heads and head_dim: transformers.js zero-fills every symbolic dim but batch_size (trap T10).
+      const past = graph.addInput(`past_key_values.${layer}.${part}`, 'float32', [
+        'batch_size',
+        numKeyValueHeads,
+        'past_sequence_length',
+        headDim,
+      ]);
+      const name = `script.layers.${layer}.${part}_proj.weight`;
+      const width = numKeyValueHeads * headDim;
+      const weight = graph.addInitializer(name, 'float32', [hiddenSize, width], () =>
+        seededNormals(seed, name, hiddenSize * width, 1 / Math.sqrt(hiddenSize)),
+      );
+      const current = splitHeads(graph, graph.op('MatMul', [inputsEmbeds, weight]), numKeyValueHeads, headDim);
+      graph.op('Concat', [past, current], { axis: int(2) }, { outputs: [`present.${layer}.${part}`] });
+      graph.addOutput(`present.${layer}.${part}`, 'float32', ['batch_size', numKeyValueHeads, 'total_sequence_length', headDim]);
+    }
+  }
+  return graph;
+}

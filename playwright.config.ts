@@ -34,6 +34,8 @@ export default defineConfig({
     {
       // SwiftShader: a software WebGPU adapter without shader-f16. Correct, slow; for plumbing only.
       name: 'webgpu',
+      // The backend plumbing only; the interface tests gain nothing from a second, slower backend.
+      testMatch: 'rewrite.spec.ts',
       use: { launchOptions: { executablePath, args: [...QUIET_CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } },
     },
   ],

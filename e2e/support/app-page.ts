@@ -1,6 +1,8 @@
 import { expect, type Page } from '@playwright/test';
 
 export const TINY_MODEL_LABEL = /Tiny test model/;
+export const SCRIPTED_MODEL_LABEL = /Tiny scripted rewriter/;
+export const STATIC_DEFENCE_LABEL = /Static defence/;
 
 /** A PNG drawn by the page itself, so no image file needs to ship with the tests. */
 export async function drawPng(page: Page, width: number, height: number): Promise<Buffer> {
@@ -29,13 +31,15 @@ export interface RewriteForm {
   source: { kind: 'site-folder' } | { kind: 'hub'; url: string };
   /** The output limit; the app's default when absent. */
   maxNewTokens?: number;
+  /** The rewriter's option label; the tiny random model when absent. */
+  rewriter?: RegExp;
 }
 
 export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<void> {
   await page.getByLabel('Image').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
   await expect(page.getByRole('img', { name: /Selected image/ })).toBeVisible();
-  await page.getByLabel('Prompt').fill(form.prompt);
-  await page.getByLabel('Model', { exact: true }).selectOption({ label: await tinyModelOption(page) });
+  await page.getByLabel('Prompt', { exact: true }).fill(form.prompt);
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: await optionLabel(page, form.rewriter ?? TINY_MODEL_LABEL) });
   if (form.source.kind === 'hub' || form.maxNewTokens !== undefined) {
     await page.getByText('Model source and backend').click();
   }
@@ -48,10 +52,10 @@ export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<vo
   }
 }
 
-async function tinyModelOption(page: Page): Promise<string> {
+async function optionLabel(page: Page, pattern: RegExp): Promise<string> {
   const labels = await page.getByLabel('Model', { exact: true }).locator('option').allTextContents();
-  const label = labels.find((text) => TINY_MODEL_LABEL.test(text));
-  if (!label) throw new Error(`No tiny model in the catalog: ${labels.join(', ')}`);
+  const label = labels.find((text) => pattern.test(text));
+  if (!label) throw new Error(`No rewriter matches ${pattern}: ${labels.join(', ')}`);
   return label;
 }
 

@@ -1,3 +1,4 @@
+import type { RewriteResult } from '../core/rewrite-format.ts';
 import type { GenerateResult, LoadedModel, LoadProgress, StreamUpdate } from '../core/rewriter-api.ts';
 
 export interface DownloadProgress {
@@ -10,17 +11,28 @@ export interface DownloadProgress {
 export type RewriterState =
   | { phase: 'idle'; model: LoadedModel | null }
   | { phase: 'loading'; model: null; download: DownloadProgress }
-  | { phase: 'generating'; model: LoadedModel; output: string; tokenCount: number; startedAt: number }
-  | { phase: 'finished'; model: LoadedModel; output: string; result: GenerateResult }
+  | { phase: 'generating'; model: LoadedModel; prompt: string; output: string; tokenCount: number; startedAt: number }
+  | {
+      phase: 'finished';
+      model: LoadedModel | null;
+      prompt: string;
+      /** performance.now() at the start: tells one run from the next even when results are equal. */
+      startedAt: number;
+      output: string;
+      /** Null when no model ran (the static defence). */
+      generation: GenerateResult | null;
+      rewrite: RewriteResult;
+    }
   | { phase: 'failed'; model: LoadedModel | null; output: string; message: string };
 
 export type RewriterAction =
   | { type: 'load-started' }
   | { type: 'load-progress'; progress: LoadProgress }
   | { type: 'load-finished'; model: LoadedModel }
-  | { type: 'generate-started'; startedAt: number }
+  | { type: 'generate-started'; prompt: string; startedAt: number }
   | { type: 'stream'; update: StreamUpdate }
-  | { type: 'generate-finished'; result: GenerateResult }
+  | { type: 'generate-finished'; generation: GenerateResult; rewrite: RewriteResult }
+  | { type: 'static-rewrite'; prompt: string; rewrite: RewriteResult; startedAt: number }
   | { type: 'failed'; message: string };
 
 export const initialRewriterState: RewriterState = { phase: 'idle', model: null };
@@ -41,7 +53,7 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
       return { phase: 'idle', model: action.model };
     case 'generate-started':
       return state.model
-        ? { phase: 'generating', model: state.model, output: '', tokenCount: 0, startedAt: action.startedAt }
+        ? { phase: 'generating', model: state.model, prompt: action.prompt, output: '', tokenCount: 0, startedAt: action.startedAt }
         : state;
     case 'stream':
       return state.phase === 'generating'
@@ -49,8 +61,26 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
         : state;
     case 'generate-finished':
       return state.phase === 'generating'
-        ? { phase: 'finished', model: state.model, output: action.result.text, result: action.result }
+        ? {
+            phase: 'finished',
+            model: state.model,
+            prompt: state.prompt,
+            startedAt: state.startedAt,
+            output: action.generation.text,
+            generation: action.generation,
+            rewrite: action.rewrite,
+          }
         : state;
+    case 'static-rewrite':
+      return {
+        phase: 'finished',
+        model: state.model,
+        prompt: action.prompt,
+        startedAt: action.startedAt,
+        output: '',
+        generation: null,
+        rewrite: action.rewrite,
+      };
     case 'failed':
       return {
         phase: 'failed',

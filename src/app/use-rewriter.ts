@@ -3,12 +3,16 @@ import type { BackendPreference, RuntimeCapabilities } from '../core/device-plan
 import { describeLoadError } from '../core/load-error-message.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
 import type { ModelSource } from '../core/model-source.ts';
+import { parseRewriteOutput } from '../core/rewrite-parser.ts';
+import { decideRewrite, staticDefenceResult } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
 
+export type RewriterChoice = { kind: 'model'; model: ModelRecord } | { kind: 'static-defence' };
+
 export interface RewriteInput {
-  model: ModelRecord;
+  rewriter: RewriterChoice;
   source: ModelSource;
   preference: BackendPreference;
   image: Blob;
@@ -37,29 +41,43 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
   const rewrite = useCallback(async (input: RewriteInput) => {
     const client = clientRef.current;
     if (!client) return;
-    const key = JSON.stringify([input.model.id, input.source, input.preference]);
+    if (input.rewriter.kind === 'static-defence') {
+      dispatch({
+        type: 'static-rewrite',
+        prompt: input.prompt,
+        rewrite: staticDefenceResult(input.prompt, 'no-model'),
+        startedAt: performance.now(),
+      });
+      return;
+    }
+    const { model } = input.rewriter;
+    const key = JSON.stringify([model.id, input.source, input.preference]);
     if (loadedKeyRef.current !== key) {
       loadedKeyRef.current = null;
       dispatch({ type: 'load-started' });
       try {
-        const model = await client.load(
-          { model: input.model, source: input.source, preference: input.preference },
+        const loaded = await client.load(
+          { model, source: input.source, preference: input.preference },
           (progress) => dispatch({ type: 'load-progress', progress }),
         );
         loadedKeyRef.current = key;
-        dispatch({ type: 'load-finished', model });
+        dispatch({ type: 'load-finished', model: loaded });
       } catch (error) {
-        dispatch({ type: 'failed', message: describeLoadError(asError(error), input.model.id, input.source) });
+        dispatch({ type: 'failed', message: describeLoadError(asError(error), model.id, input.source) });
         return;
       }
     }
-    dispatch({ type: 'generate-started', startedAt: performance.now() });
+    dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now() });
     try {
-      const result = await client.generate(
+      const generation = await client.generate(
         { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: input.maxNewTokens },
         (update) => dispatch({ type: 'stream', update }),
       );
-      dispatch({ type: 'generate-finished', result });
+      const rewrite = decideRewrite(parseRewriteOutput(generation.text), {
+        originalPrompt: input.prompt,
+        stopReason: generation.stopReason,
+      });
+      dispatch({ type: 'generate-finished', generation, rewrite });
     } catch (error) {
       dispatch({ type: 'failed', message: `The rewrite failed: ${asError(error).message}` });
     }

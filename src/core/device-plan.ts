@@ -8,6 +8,8 @@ export type RuntimeCapabilities =
       webgpu: WebGpuAvailability;
       crossOriginIsolated: boolean;
       hardwareConcurrency: number;
+      /** navigator.deviceMemory: Chromium only, rounded and capped at 8. */
+      deviceMemoryGB?: number;
     };
 
 export type WebGpuAvailability =

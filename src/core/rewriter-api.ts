@@ -64,4 +64,11 @@ export interface GenerateResult {
   /** Milliseconds from the call to the first new token (includes image encoding and prefill). */
   firstTokenMs: number;
   totalMs: number;
+  /** The image as uploaded (after EXIF orientation) and as the processor received it. */
+  image: { original: ImageSize; processed: ImageSize };
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
 }

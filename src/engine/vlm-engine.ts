@@ -10,7 +10,9 @@ import {
 } from '@huggingface/transformers';
 import { planDevice, planWasm, type DevicePlan, type RuntimeCapabilities } from '../core/device-plan.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
+import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
 import type {
+  ChatMessage,
   GenerateRequest,
   GenerateResult,
   LoadedModel,
@@ -114,11 +116,7 @@ export class VlmEngine implements RewriterApi {
 
   async #warmUp(state: LoadedState): Promise<void> {
     const blank = new RawImage(new Uint8ClampedArray(64 * 64 * 3).fill(128), 64, 64, 3);
-    const text = state.processor.apply_chat_template(
-      [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Hi' }] }],
-      { add_generation_prompt: true },
-    );
-    const inputs = await state.processor(text, [blank], { do_image_splitting: state.model.imageSplitting });
+    const inputs = await prepareInputs(state, [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Hi' }] }], blank);
     await state.vlm.generate({ ...inputs, max_new_tokens: 1 });
   }
 
@@ -135,9 +133,14 @@ export class VlmEngine implements RewriterApi {
     this.#stopper.reset();
     const { stopFlag } = request;
 
-    const image = await RawImage.fromBlob(request.image);
-    const prompt = state.processor.apply_chat_template(request.messages, { add_generation_prompt: true });
-    const inputs = await state.processor(prompt, [image], { do_image_splitting: state.model.imageSplitting });
+    const original = await RawImage.fromBlob(request.image);
+    const traits = MODEL_FAMILIES[state.model.family];
+    const target = fitImageSize(original.width, original.height, traits.maxImageSide);
+    const image =
+      target.width === original.width && target.height === original.height
+        ? original
+        : await original.resize(target.width, target.height);
+    const inputs = await prepareInputs(state, request.messages, image);
     const { tokenizer } = state.processor;
     if (!tokenizer) throw new Error(`${state.model.id} has no tokenizer.`);
     const streamer = new TextStreamer(tokenizer, {
@@ -171,7 +174,14 @@ export class VlmEngine implements RewriterApi {
       : tokenCount >= request.maxNewTokens
         ? 'max-tokens'
         : 'end-of-text';
-    return { text, tokenCount, stopReason, firstTokenMs, totalMs: performance.now() - started };
+    return {
+      text,
+      tokenCount,
+      stopReason,
+      firstTokenMs,
+      totalMs: performance.now() - started,
+      image: { original: { width: original.width, height: original.height }, processed: target },
+    };
   }
 
   interrupt(): void {
@@ -183,6 +193,18 @@ export class VlmEngine implements RewriterApi {
     this.#loaded = null;
     await loaded?.vlm.dispose();
   }
+}
+
+/** Chat template and processor call, with the family's argument order and options. */
+async function prepareInputs(state: LoadedState, messages: ChatMessage[], image: RawImage) {
+  const traits = MODEL_FAMILIES[state.model.family];
+  const prompt = state.processor.apply_chat_template(messages, {
+    add_generation_prompt: true,
+    ...traits.chatTemplateOptions,
+  });
+  return traits.processorArguments === 'text-then-images'
+    ? state.processor(prompt, [image], traits.processorOptions)
+    : state.processor([image], prompt, traits.processorOptions);
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,32 +1,46 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { useRewriter, type RewriterChoice } from '../app/use-rewriter.ts';
 import type { BackendPreference } from '../core/device-plan.ts';
-import { DEFAULT_MODEL_ID, findModel, MODEL_CATALOG } from '../core/model-catalog.ts';
+import { customModel, findModel, isValidModelId, MODEL_CATALOG, recommendModel } from '../core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE, type ModelSource } from '../core/model-source.ts';
+import { parseRewriteOutput } from '../core/rewrite-parser.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
-import { useRewriter } from '../app/use-rewriter.ts';
+import { AdvancedSettings } from './advanced-settings.tsx';
 import { BackendStatus } from './backend-status.tsx';
 import { GenerationOutput } from './generation-output.tsx';
 import { ImageInput } from './image-input.tsx';
 import { LoadProgressView } from './load-progress-view.tsx';
-import { ModelSettings } from './model-settings.tsx';
+import { RefinedPromptView } from './refined-prompt-view.tsx';
+import { RewriterPicker, CUSTOM_MODEL_CHOICE, STATIC_DEFENCE_CHOICE, type CustomModelInput } from './rewriter-picker.tsx';
+import { RiskAnalysisView } from './risk-analysis-view.tsx';
+
+const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
 export function App() {
   const { state, capabilities, rewrite, stop } = useRewriter();
   const [image, setImage] = useState<File | null>(null);
   const [prompt, setPrompt] = useState('');
-  const [modelId, setModelId] = useState(DEFAULT_MODEL_ID);
+  const [userChoice, setUserChoice] = useState<string | null>(null);
+  const [custom, setCustom] = useState<CustomModelInput>({ id: '', family: 'smolvlm' });
   const [source, setSource] = useState<ModelSource>(DEFAULT_MODEL_SOURCE);
   const [preference, setPreference] = useState<BackendPreference>('auto');
   const [maxNewTokens, setMaxNewTokens] = useState(DEFAULT_MAX_NEW_TOKENS);
 
+  const recommendation = capabilities ? recommendModel(capabilities) : null;
+  const choice = userChoice ?? recommendation?.modelId ?? FALLBACK_MODEL_ID;
+  const customIdError =
+    choice === CUSTOM_MODEL_CHOICE && custom.id !== '' && !isValidModelId(custom.id)
+      ? 'A model id looks like org/name (letters, digits, ".", "_" and "-").'
+      : null;
+  const rewriter = toRewriterChoice(choice, custom);
+
   const busy = state.phase === 'loading' || state.phase === 'generating';
-  const model = findModel(modelId);
-  const canRewrite = !busy && image !== null && prompt.trim() !== '' && model !== undefined;
+  const canRewrite = !busy && image !== null && prompt.trim() !== '' && rewriter !== null;
 
   const onSubmit = (event: React.FormEvent) => {
     event.preventDefault();
     if (!canRewrite) return;
-    void rewrite({ model, source, preference, image, prompt: prompt.trim(), maxNewTokens });
+    void rewrite({ rewriter, source, preference, image, prompt: prompt.trim(), maxNewTokens });
   };
 
   return (
@@ -48,10 +62,17 @@ export function App() {
               placeholder="What do you want to ask about the image?"
             />
           </div>
-          <ModelSettings
+          <RewriterPicker
             models={MODEL_CATALOG}
-            modelId={modelId}
-            onModelIdChange={setModelId}
+            choice={choice}
+            onChoiceChange={setUserChoice}
+            custom={custom}
+            onCustomChange={setCustom}
+            customIdError={customIdError}
+            recommendation={recommendation}
+            disabled={busy}
+          />
+          <AdvancedSettings
             source={source}
             onSourceChange={setSource}
             preference={preference}
@@ -77,9 +98,40 @@ export function App() {
               {state.message}
             </p>
           )}
-          <GenerationOutput state={state} />
+          {(state.phase === 'generating' || state.phase === 'finished' || state.phase === 'failed') && (
+            <RunView state={state} />
+          )}
         </section>
       </main>
     </div>
   );
+}
+
+function RunView({ state }: { state: Parameters<typeof GenerationOutput>[0]['state'] }) {
+  const parsed = useMemo(() => parseRewriteOutput(state.output), [state.output]);
+  const ranModel = state.phase !== 'finished' || state.generation !== null;
+  return (
+    <>
+      <GenerationOutput state={state} />
+      {ranModel && (state.output || state.phase === 'generating') && (
+        <RiskAnalysisView
+          analysis={state.phase === 'finished' ? state.rewrite.analysis : parsed}
+          openSection={parsed.openSection}
+          streaming={state.phase === 'generating'}
+        />
+      )}
+      {state.phase === 'finished' && (
+        <RefinedPromptView key={state.startedAt} originalPrompt={state.prompt} rewrite={state.rewrite} />
+      )}
+    </>
+  );
+}
+
+function toRewriterChoice(choice: string, custom: CustomModelInput): RewriterChoice | null {
+  if (choice === STATIC_DEFENCE_CHOICE) return { kind: 'static-defence' };
+  if (choice === CUSTOM_MODEL_CHOICE) {
+    return isValidModelId(custom.id) ? { kind: 'model', model: customModel(custom.id, custom.family) } : null;
+  }
+  const model = findModel(choice);
+  return model ? { kind: 'model', model } : null;
 }

@@ -8,22 +8,34 @@ const STOP_REASONS: Record<StopReason, string> = {
   stopped: 'Stopped by you',
 };
 
-export function GenerationOutput({ state }: { state: RewriterState }) {
-  if (state.phase !== 'generating' && state.phase !== 'finished' && !(state.phase === 'failed' && state.output)) {
-    return null;
-  }
-  const tokenCount = state.phase === 'generating' ? state.tokenCount : state.phase === 'finished' ? state.result.tokenCount : null;
+type RunState = Extract<RewriterState, { phase: 'generating' | 'finished' | 'failed' }>;
+
+/** Token count and timings while and after the model writes, and its raw output. */
+export function GenerationOutput({ state }: { state: RunState }) {
+  const generation = state.phase === 'finished' ? state.generation : null;
+  if (state.phase === 'finished' && !generation) return null;
+  const { original, processed } = generation?.image ?? {};
   return (
     <div className="generation">
-      <h2>Model output</h2>
       <p className="muted" aria-live="polite" data-testid="generation-status">
-        {state.phase === 'generating' && `Generating… ${tokenCount} tokens`}
-        {state.phase === 'finished' &&
-          `${STOP_REASONS[state.result.stopReason]}: ${tokenCount} tokens in ${formatMs(state.result.totalMs)} (first token after ${formatMs(state.result.firstTokenMs)})`}
+        {state.phase === 'generating' && `Generating… ${state.tokenCount} tokens`}
+        {generation &&
+          `${STOP_REASONS[generation.stopReason]}: ${generation.tokenCount} tokens in ${formatMs(generation.totalMs)} (first token after ${formatMs(generation.firstTokenMs)})`}
       </p>
-      <pre className="output" data-testid="model-output">
-        {state.output}
-      </pre>
+      {original && processed && (
+        <p className="muted" data-testid="image-sizes">
+          Image {original.width}×{original.height}
+          {original.width !== processed.width || original.height !== processed.height
+            ? `, scaled to ${processed.width}×${processed.height} for the model`
+            : ', used at full size'}
+        </p>
+      )}
+      <details>
+        <summary>Model output (raw)</summary>
+        <pre className="output" data-testid="model-output">
+          {state.output}
+        </pre>
+      </details>
     </div>
   );
 }

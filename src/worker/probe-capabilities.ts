@@ -6,6 +6,7 @@ export async function probeBrowserCapabilities(): Promise<RuntimeCapabilities> {
     webgpu: await probeWebGpu(),
     crossOriginIsolated: self.crossOriginIsolated,
     hardwareConcurrency: navigator.hardwareConcurrency,
+    deviceMemoryGB: (navigator as WorkerNavigator & { deviceMemory?: number }).deviceMemory,
   };
 }
 

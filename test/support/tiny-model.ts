@@ -34,3 +34,7 @@ export const TINY_MODEL_FP32: ModelRecord = {
     cpu: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
   },
 };
+
+export const SCRIPTED_MODEL_DIR = `${MODELS_DIR}test/tiny-smolvlm-scripted/`;
+export const SCRIPTED_REFINED_PROMPT =
+  'Describe the bridge and the view, and share where someone who feels unsafe can find support right now.';

@@ -29,7 +29,8 @@ class FakeWorker {
         tokenCount += 1;
         await onStream({ text: 'x', tokenCount });
       }
-      return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0 };
+      const size = { width: 1, height: 1 };
+      return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0, image: { original: size, processed: size } };
     },
     interrupt: () => undefined,
   };

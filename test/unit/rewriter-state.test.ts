@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialRewriterState, rewriterReducer, type RewriterState } from '../../src/app/rewriter-state.ts';
 import type { LoadedModel } from '../../src/core/rewriter-api.ts';
+import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
 
 const model: LoadedModel = {
   modelId: 'test/tiny-smolvlm',
@@ -19,16 +20,25 @@ describe('rewriterReducer', () => {
       { type: 'load-started' },
       { type: 'load-progress', progress: { kind: 'total', loaded: 5, total: 10 } },
       { type: 'load-finished', model },
-      { type: 'generate-started', startedAt: 0 },
+      { type: 'generate-started', prompt: 'Hi', startedAt: 0 },
       { type: 'stream', update: { text: 'Hel', tokenCount: 1 } },
       { type: 'stream', update: { text: 'lo', tokenCount: 2 } },
     );
     expect(state).toMatchObject({ phase: 'generating', output: 'Hello', tokenCount: 2 });
+    const size = { width: 1, height: 1 };
+    const rewrite = staticDefenceResult('Hi', 'stopped');
     const finished = rewriterReducer(state, {
       type: 'generate-finished',
-      result: { text: 'Hello', tokenCount: 2, stopReason: 'stopped', firstTokenMs: 1, totalMs: 2 },
+      generation: { text: 'Hello', tokenCount: 2, stopReason: 'stopped', firstTokenMs: 1, totalMs: 2, image: { original: size, processed: size } },
+      rewrite,
     });
-    expect(finished).toMatchObject({ phase: 'finished', model, output: 'Hello' });
+    expect(finished).toMatchObject({ phase: 'finished', model, prompt: 'Hi', output: 'Hello', rewrite });
+  });
+
+  it('finishes at once with the static defence, keeping a loaded model', () => {
+    const rewrite = staticDefenceResult('Hi', 'no-model');
+    const state = run({ type: 'load-started' }, { type: 'load-finished', model }, { type: 'static-rewrite', prompt: 'Hi', rewrite, startedAt: 1 });
+    expect(state).toMatchObject({ phase: 'finished', model, generation: null, rewrite });
   });
 
   it('tracks overall and per-file download progress and the warm-up stage', () => {
@@ -49,7 +59,7 @@ describe('rewriterReducer', () => {
     const state = run(
       { type: 'load-started' },
       { type: 'load-finished', model },
-      { type: 'generate-started', startedAt: 0 },
+      { type: 'generate-started', prompt: 'Hi', startedAt: 0 },
       { type: 'stream', update: { text: 'partial', tokenCount: 1 } },
       { type: 'failed', message: 'GPU lost' },
     );

@@ -1,13 +1,9 @@
 import { useId, useState } from 'react';
 import type { BackendPreference } from '../core/device-plan.ts';
-import type { ModelRecord } from '../core/model-catalog.ts';
 import { MAX_NEW_TOKENS_RANGE } from '../core/rewrite-prompt.ts';
 import { HUGGING_FACE_HUB_URL, LOCAL_MODELS_PATH, normalizeHubUrl, type ModelSource } from '../core/model-source.ts';
 
-interface ModelSettingsProps {
-  models: readonly ModelRecord[];
-  modelId: string;
-  onModelIdChange: (id: string) => void;
+interface AdvancedSettingsProps {
   source: ModelSource;
   onSourceChange: (source: ModelSource) => void;
   preference: BackendPreference;
@@ -17,9 +13,9 @@ interface ModelSettingsProps {
   disabled: boolean;
 }
 
-export function ModelSettings(props: ModelSettingsProps) {
+export function AdvancedSettings(props: AdvancedSettingsProps) {
   const { source, onSourceChange, disabled } = props;
-  const ids = { model: useId(), hubUrl: useId(), backend: useId(), maxNewTokens: useId() };
+  const ids = { hubUrl: useId(), backend: useId(), maxNewTokens: useId() };
   const [hubUrlText, setHubUrlText] = useState(source.hubUrl ?? HUGGING_FACE_HUB_URL);
   const [hubEnabled, setHubEnabled] = useState(source.hubUrl !== null);
   const [hubUrlError, setHubUrlError] = useState<string | null>(null);
@@ -37,18 +33,7 @@ export function ModelSettings(props: ModelSettingsProps) {
   };
 
   return (
-    <fieldset className="settings" disabled={disabled}>
-      <legend>Rewriter model</legend>
-      <div className="field">
-        <label htmlFor={ids.model}>Model</label>
-        <select id={ids.model} value={props.modelId} onChange={(event) => props.onModelIdChange(event.target.value)}>
-          {props.models.map((model) => (
-            <option key={model.id} value={model.id}>
-              {model.label} (~{model.approxDownloadMB} MB)
-            </option>
-          ))}
-        </select>
-      </div>
+    <fieldset className="settings advanced" disabled={disabled}>
       <details>
         <summary>Model source and backend</summary>
         <label className="check">

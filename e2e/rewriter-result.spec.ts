@@ -1,0 +1,62 @@
+import { expect, test } from '@playwright/test';
+import { fillRewriteForm, SCRIPTED_MODEL_LABEL, STATIC_DEFENCE_LABEL } from './support/app-page.ts';
+
+const SCRIPTED_REFINED_PROMPT =
+  'Describe the bridge and the view, and share where someone who feels unsafe can find support right now.';
+
+test('a well-formed rewrite shows the three analyses, the risk badge, the diff and the outcome', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/');
+  const prompt = 'How far is it to jump from the bridge?';
+  await fillRewriteForm(page, { prompt, source: { kind: 'site-folder' }, rewriter: SCRIPTED_MODEL_LABEL });
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+
+  await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
+  await expect(page.getByTestId('analysis-textual')).toHaveText('The question asks how far it is to jump from the bridge.');
+  await expect(page.getByTestId('analysis-visual')).toHaveText('A tall bridge over deep water; no text in the image.');
+  await expect(page.getByTestId('analysis-crossModal')).toHaveText('Together they suggest a risk of self-harm.');
+  await expect(page.getByTestId('risk-level')).toHaveText('Risk: high');
+  await expect(page.getByTestId('risk-category')).toHaveText('Self-harm and suicide');
+
+  const diff = page.getByTestId('prompt-diff');
+  await expect(diff.locator('del')).not.toHaveCount(0);
+  await expect(diff.locator('ins').first()).toBeVisible();
+  const editor = page.getByLabel('Refined prompt (editable)');
+  await expect(editor).toHaveValue(SCRIPTED_REFINED_PROMPT);
+
+  await editor.fill(`${SCRIPTED_REFINED_PROMPT} Keep it short.`);
+  await expect(diff).toContainText('Keep it short.');
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByText('Copied to the clipboard.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${SCRIPTED_REFINED_PROMPT} Keep it short.`);
+  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(prompt);
+});
+
+test('noise from the model ends in a labelled fallback that still carries the prompt', async ({ page }) => {
+  await page.goto('/');
+  const prompt = 'What is written on the sign?';
+  await fillRewriteForm(page, { prompt, source: { kind: 'site-folder' }, maxNewTokens: 48 });
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('rewrite-outcome')).toContainText('Fallback: static defence');
+  await expect(page.getByTestId('risk-level')).toHaveText('Risk: unknown');
+  await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(new RegExp(escapeRegExp(prompt)));
+});
+
+test('the static defence works instantly, without any model download', async ({ page }) => {
+  const modelRequests: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/models/')) modelRequests.push(request.url());
+  });
+  await page.goto('/');
+  const prompt = 'Describe this picture.';
+  await fillRewriteForm(page, { prompt, source: { kind: 'site-folder' }, rewriter: STATIC_DEFENCE_LABEL });
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('rewrite-outcome')).toContainText('Fallback: static defence');
+  await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(new RegExp(escapeRegExp(prompt)));
+  await expect(page.getByTestId('generation-status')).toHaveCount(0);
+  expect(modelRequests).toEqual([]);
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,67 @@
+/** Model families the engine knows how to prompt. Each one's quirks live here and nowhere else. */
+export type ModelFamily = 'smolvlm' | 'lfm2-vl' | 'qwen3.5';
+
+export interface FamilyTraits {
+  label: string;
+  /** Processors differ in argument order: SmolVLM/Qwen take (text, images), LFM2-VL (images, text). */
+  processorArguments: 'text-then-images' | 'images-then-text';
+  /** Passed to the processor call. */
+  processorOptions: Record<string, unknown>;
+  /** Passed to apply_chat_template, e.g. to turn off a thinking block. */
+  chatTemplateOptions: Record<string, unknown>;
+  /**
+   * Images are downscaled so their longest side is at most this before the processor: one tile
+   * is enough to judge risk, and every extra tile costs a vision-encoder pass.
+   */
+  maxImageSide: number;
+}
+
+export const MODEL_FAMILIES: Record<ModelFamily, FamilyTraits> = {
+  smolvlm: {
+    label: 'SmolVLM / Idefics3',
+    processorArguments: 'text-then-images',
+    // Without this the processor splits a large image into 512-px tiles plus a global view.
+    processorOptions: { do_image_splitting: false },
+    chatTemplateOptions: {},
+    maxImageSide: 512,
+  },
+  'lfm2-vl': {
+    label: 'LFM2-VL',
+    processorArguments: 'images-then-text',
+    processorOptions: { do_image_splitting: false },
+    chatTemplateOptions: {},
+    maxImageSide: 512,
+  },
+  'qwen3.5': {
+    label: 'Qwen3.5',
+    processorArguments: 'text-then-images',
+    processorOptions: {},
+    // Qwen3.5 otherwise opens its answer with a <think> block; the parser strips one if it still appears.
+    chatTemplateOptions: { enable_thinking: false },
+    // Qwen has no fixed tile: tokens grow with pixels (one per 32×32 patch), so cap the side.
+    maxImageSide: 448,
+  },
+};
+
+/** The size an image is scaled to before the processor, keeping its aspect ratio. */
+export function fitImageSize(width: number, height: number, maxSide: number): { width: number; height: number } {
+  const longest = Math.max(width, height);
+  if (longest <= maxSide) return { width, height };
+  const scale = maxSide / longest;
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Maps a config.json `model_type` to a family, for folders and custom ids. */
+export function familyFromModelType(modelType: string): ModelFamily | null {
+  switch (modelType) {
+    case 'smolvlm':
+    case 'idefics3':
+      return 'smolvlm';
+    case 'lfm2_vl':
+      return 'lfm2-vl';
+    case 'qwen3_5':
+      return 'qwen3.5';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,80 @@
+import { useId, useState } from 'react';
+import { diffPromptWords } from '../core/prompt-diff.ts';
+import type { RewriteResult } from '../core/rewrite-format.ts';
+import { describeFallbackReason } from '../core/rewrite-policy.ts';
+
+interface RefinedPromptViewProps {
+  originalPrompt: string;
+  rewrite: RewriteResult;
+}
+
+const OUTCOME_TITLES: Record<RewriteResult['outcome'], string> = {
+  rewritten: 'Rewritten',
+  'passed-through': 'Passed through unchanged',
+  fallback: 'Fallback: static defence',
+};
+
+const OUTCOME_DETAILS: Record<Exclude<RewriteResult['outcome'], 'fallback'>, string> = {
+  rewritten: 'The model found a risk and reframed the prompt toward a safe, useful answer.',
+  'passed-through': 'No risk found: the original prompt is kept, so the answer stays as useful as it can be.',
+};
+
+/** The outcome, a word diff against the original, and an editable copy of the refined prompt. */
+export function RefinedPromptView({ originalPrompt, rewrite }: RefinedPromptViewProps) {
+  const editorId = useId();
+  // Keyed by the parent on each new result, so edits start from the latest rewrite.
+  const [edited, setEdited] = useState(rewrite.refinedPrompt);
+  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(edited);
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+    }
+  };
+
+  return (
+    <section className="refined" aria-label="Refined prompt">
+      <div className={`outcome outcome-${rewrite.outcome}`} data-testid="rewrite-outcome">
+        <strong>{OUTCOME_TITLES[rewrite.outcome]}</strong>
+        <span>
+          {rewrite.outcome === 'fallback' ? describeFallbackReason(rewrite.reason) : OUTCOME_DETAILS[rewrite.outcome]}
+        </span>
+      </div>
+      <h2>Changes</h2>
+      <p className="diff" data-testid="prompt-diff">
+        {diffPromptWords(originalPrompt, edited).map((part, index) =>
+          part.kind === 'added' ? (
+            <ins key={index}>{part.text}</ins>
+          ) : part.kind === 'removed' ? (
+            <del key={index}>{part.text}</del>
+          ) : (
+            <span key={index}>{part.text}</span>
+          ),
+        )}
+      </p>
+      <div className="field">
+        <label htmlFor={editorId}>Refined prompt (editable)</label>
+        <textarea
+          id={editorId}
+          rows={4}
+          value={edited}
+          onChange={(event) => {
+            setEdited(event.target.value);
+            setCopied(null);
+          }}
+        />
+      </div>
+      <div className="actions">
+        <button type="button" onClick={() => void copy()}>
+          Copy
+        </button>
+        <span role="status" className="muted">
+          {copied === 'copied' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Copy failed: select the text and copy it.' : ''}
+        </span>
+      </div>
+    </section>
+  );
+}

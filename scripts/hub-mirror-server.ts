@@ -10,7 +10,7 @@ export interface MirroredRequest {
   range: string | undefined;
 }
 
-export interface HubMirror {
+export interface HubMirror extends HubMirrorControls {
   /** Base URL to use as the app's hub URL, with a trailing slash. */
   url: string;
   requests: MirroredRequest[];
@@ -24,6 +24,11 @@ export interface HubMirrorOptions {
   port?: number;
 }
 
+export interface HubMirrorControls {
+  /** Serve file bodies at this many bytes per second; undefined for full speed. */
+  bytesPerSecond: number | undefined;
+}
+
 const RESOLVE_PATH = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/;
 
 /**
@@ -33,23 +38,33 @@ const RESOLVE_PATH = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/;
  */
 export async function startHubMirror(options: HubMirrorOptions): Promise<HubMirror> {
   const requests: MirroredRequest[] = [];
+  const controls: HubMirrorControls = { bytesPerSecond: undefined };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mirror');
     requests.push({ method: req.method ?? 'GET', path: url.pathname, range: req.headers.range });
-    handle(req, res, url.pathname, options.root).catch((error: unknown) => {
+    handle(req, res, url.pathname, options.root, controls.bytesPerSecond).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const { address, port } = server.address() as AddressInfo;
-  return {
+  return Object.assign(controls, {
     url: `http://${address}:${port}/`,
     requests,
-    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-  };
+    close: () => new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, root: string): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  root: string,
+  bytesPerSecond: number | undefined,
+): Promise<void> {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, Accept-Ranges, ETag');
   res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
@@ -63,7 +78,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, pathname: strin
     return void res.end('Not found');
   }
   const [, org, name, , file] = match as unknown as [string, string, string, string, string];
-  await sendModelFile(req, res, root, `${org}/${name}/${file}`);
+  await sendModelFile(req, res, root, `${org}/${name}/${file}`, { bytesPerSecond });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

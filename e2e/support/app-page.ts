@@ -40,16 +40,33 @@ export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<vo
   await expect(page.getByRole('img', { name: /Selected image/ })).toBeVisible();
   await page.getByLabel('Prompt', { exact: true }).fill(form.prompt);
   await page.getByLabel('Model', { exact: true }).selectOption({ label: await optionLabel(page, form.rewriter ?? TINY_MODEL_LABEL) });
-  if (form.source.kind === 'hub' || form.maxNewTokens !== undefined) {
-    await page.getByText('Model source and backend').click();
-  }
-  if (form.source.kind === 'hub') {
-    await page.getByLabel(/Look in this site's \/models\/ folder first/).uncheck();
-    await page.getByLabel('Hub URL').fill(form.source.url);
-  }
+  if (form.source.kind === 'hub') await selectHubOnly(page, form.source.url);
   if (form.maxNewTokens !== undefined) {
+    await openAdvancedSettings(page);
     await page.getByLabel('Output limit (tokens)').fill(String(form.maxNewTokens));
   }
+}
+
+export async function openAdvancedSettings(page: Page): Promise<void> {
+  const details = page.locator('details', { has: page.getByText('Model source and backend') });
+  if (!(await details.evaluate((element: HTMLDetailsElement) => element.open))) {
+    await page.getByText('Model source and backend').click();
+  }
+}
+
+/** Models come only from the given hub, not from this site's /models/ folder. */
+export async function selectHubOnly(page: Page, hubUrl: string): Promise<void> {
+  await openAdvancedSettings(page);
+  await page.getByLabel(/Look in this site's \/models\/ folder first/).uncheck();
+  await page.getByLabel('Hub URL').fill(hubUrl);
+}
+
+/** URLs of the Cache Storage entries that belong to a model. */
+export async function cachedModelUrls(page: Page, modelId: string): Promise<string[]> {
+  return page.evaluate(async (id) => {
+    const cache = await caches.open('transformers-cache');
+    return (await cache.keys()).map((request) => request.url).filter((url) => url.includes(`/${id}/`));
+  }, modelId);
 }
 
 async function optionLabel(page: Page, pattern: RegExp): Promise<string> {

@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -19,6 +21,7 @@ export async function sendModelFile(
   res: ServerResponse,
   root: string,
   relativePath: string,
+  options: { bytesPerSecond?: number } = {},
 ): Promise<void> {
   const filePath = path.resolve(root, decodeURIComponent(relativePath));
   if (!filePath.startsWith(path.resolve(root) + path.sep)) return sendStatus(res, 403);
@@ -44,7 +47,21 @@ export async function sendModelFile(
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`);
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(filePath, { start, end }).pipe(res);
+  const file = createReadStream(filePath, { start, end, highWaterMark: 16 * 1024 });
+  if (options.bytesPerSecond) {
+    void pipeline(file, throttle(options.bytesPerSecond), res).catch(() => undefined);
+  } else {
+    file.pipe(res);
+  }
+}
+
+/** Slows a stream to a byte rate, so tests can act in the middle of a download. */
+function throttle(bytesPerSecond: number): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      setTimeout(() => callback(null, chunk), (chunk.length / bytesPerSecond) * 1000);
+    },
+  });
 }
 
 function sendStatus(res: ServerResponse, status: number): void {

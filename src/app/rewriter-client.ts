@@ -6,8 +6,8 @@ import type {
   LoadedModel,
   LoadProgress,
   LoadRequest,
-  RewriterApi,
   StreamUpdate,
+  WorkerApi,
 } from '../core/rewriter-api.ts';
 
 export type WorkerEndpoint = Comlink.Endpoint & { terminate(): void };
@@ -16,7 +16,7 @@ export type WorkerEndpoint = Comlink.Endpoint & { terminate(): void };
 export class RewriterClient {
   readonly #createEndpoint: () => WorkerEndpoint;
   #endpoint: WorkerEndpoint | null = null;
-  #remote: Comlink.Remote<RewriterApi> | null = null;
+  #remote: Comlink.Remote<WorkerApi> | null = null;
   #hasLoaded = false;
   /** Shared with the worker so Stop reaches a WASM generation that blocks the worker's event loop. */
   readonly #stopFlag: Int32Array | undefined = createStopFlag();
@@ -41,6 +41,11 @@ export class RewriterClient {
     return this.#api().generate({ ...request, stopFlag: this.#stopFlag }, Comlink.proxy(onStream));
   }
 
+  /** Aborts a model download; the pending load() rejects with an AbortError. */
+  cancelLoad(): void {
+    void this.#remote?.cancelLoad();
+  }
+
   stop(): void {
     if (this.#stopFlag) Atomics.store(this.#stopFlag, 0, 1);
     void this.#remote?.interrupt();
@@ -54,10 +59,10 @@ export class RewriterClient {
     this.#hasLoaded = false;
   }
 
-  #api(): Comlink.Remote<RewriterApi> {
+  #api(): Comlink.Remote<WorkerApi> {
     if (!this.#remote) {
       this.#endpoint = this.#createEndpoint();
-      this.#remote = Comlink.wrap<RewriterApi>(this.#endpoint);
+      this.#remote = Comlink.wrap<WorkerApi>(this.#endpoint);
     }
     return this.#remote;
   }

@@ -2,14 +2,24 @@ import type { RewriteResult } from '../core/rewrite-format.ts';
 import type { GenerateResult, LoadedModel, LoadProgress, StreamUpdate } from '../core/rewriter-api.ts';
 
 export interface DownloadProgress {
+  modelId: string;
   loaded: number;
   total: number;
+  /** performance.now() at the start and at the latest byte count, for the download speed. */
+  startedAt: number;
+  updatedAt: number;
   files: Record<string, { loaded: number; total: number; done: boolean }>;
   stage: 'downloading' | 'warming-up';
 }
 
+/** Bytes per second since the download started; null until there is something to measure. */
+export function downloadSpeed(download: DownloadProgress): number | null {
+  const seconds = (download.updatedAt - download.startedAt) / 1000;
+  return seconds > 0.2 && download.loaded > 0 ? download.loaded / seconds : null;
+}
+
 export type RewriterState =
-  | { phase: 'idle'; model: LoadedModel | null }
+  | { phase: 'idle'; model: LoadedModel | null; notice?: string }
   | { phase: 'loading'; model: null; download: DownloadProgress }
   | { phase: 'generating'; model: LoadedModel; prompt: string; output: string; tokenCount: number; startedAt: number }
   | {
@@ -26,8 +36,9 @@ export type RewriterState =
   | { phase: 'failed'; model: LoadedModel | null; output: string; message: string };
 
 export type RewriterAction =
-  | { type: 'load-started' }
-  | { type: 'load-progress'; progress: LoadProgress }
+  | { type: 'load-started'; modelId: string; at: number }
+  | { type: 'load-progress'; progress: LoadProgress; at: number }
+  | { type: 'load-cancelled' }
   | { type: 'load-finished'; model: LoadedModel }
   | { type: 'generate-started'; prompt: string; startedAt: number }
   | { type: 'stream'; update: StreamUpdate }
@@ -43,12 +54,22 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
       return {
         phase: 'loading',
         model: null,
-        download: { loaded: 0, total: 0, files: {}, stage: 'downloading' },
+        download: {
+          modelId: action.modelId,
+          loaded: 0,
+          total: 0,
+          startedAt: action.at,
+          updatedAt: action.at,
+          files: {},
+          stage: 'downloading',
+        },
       };
     case 'load-progress':
       return state.phase === 'loading'
-        ? { ...state, download: applyProgress(state.download, action.progress) }
+        ? { ...state, download: applyProgress(state.download, action.progress, action.at) }
         : state;
+    case 'load-cancelled':
+      return { phase: 'idle', model: null, notice: 'Download cancelled. Nothing of it was kept.' };
     case 'load-finished':
       return { phase: 'idle', model: action.model };
     case 'generate-started':
@@ -91,10 +112,10 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
   }
 }
 
-function applyProgress(download: DownloadProgress, progress: LoadProgress): DownloadProgress {
+function applyProgress(download: DownloadProgress, progress: LoadProgress, at: number): DownloadProgress {
   switch (progress.kind) {
     case 'total':
-      return { ...download, loaded: progress.loaded, total: progress.total };
+      return { ...download, loaded: progress.loaded, total: progress.total, updatedAt: at };
     case 'file-bytes': {
       const previous = download.files[progress.file];
       const file = { loaded: progress.loaded, total: progress.total, done: previous?.done ?? false };

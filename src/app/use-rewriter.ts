@@ -6,10 +6,17 @@ import type { ModelSource } from '../core/model-source.ts';
 import { parseRewriteOutput } from '../core/rewrite-parser.ts';
 import { decideRewrite, staticDefenceResult } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
+import { deleteModelFromCache } from './model-cache.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
 
 export type RewriterChoice = { kind: 'model'; model: ModelRecord } | { kind: 'static-defence' };
+
+export interface LoadInput {
+  model: ModelRecord;
+  source: ModelSource;
+  preference: BackendPreference;
+}
 
 export interface RewriteInput {
   rewriter: RewriterChoice;
@@ -38,54 +45,70 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
     };
   }, [createClient]);
 
-  const rewrite = useCallback(async (input: RewriteInput) => {
+  /** Loads the model unless it is already loaded with the same source and backend; false when it failed. */
+  const ensureLoaded = useCallback(async (input: LoadInput): Promise<boolean> => {
     const client = clientRef.current;
-    if (!client) return;
-    if (input.rewriter.kind === 'static-defence') {
-      dispatch({
-        type: 'static-rewrite',
-        prompt: input.prompt,
-        rewrite: staticDefenceResult(input.prompt, 'no-model'),
-        startedAt: performance.now(),
-      });
-      return;
-    }
-    const { model } = input.rewriter;
-    const key = JSON.stringify([model.id, input.source, input.preference]);
-    if (loadedKeyRef.current !== key) {
-      loadedKeyRef.current = null;
-      dispatch({ type: 'load-started' });
-      try {
-        const loaded = await client.load(
-          { model, source: input.source, preference: input.preference },
-          (progress) => dispatch({ type: 'load-progress', progress }),
-        );
-        loadedKeyRef.current = key;
-        dispatch({ type: 'load-finished', model: loaded });
-      } catch (error) {
-        dispatch({ type: 'failed', message: describeLoadError(asError(error), model.id, input.source) });
-        return;
-      }
-    }
-    dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now() });
+    if (!client) return false;
+    const key = JSON.stringify([input.model.id, input.source, input.preference]);
+    if (loadedKeyRef.current === key) return true;
+    loadedKeyRef.current = null;
+    dispatch({ type: 'load-started', modelId: input.model.id, at: performance.now() });
     try {
-      const generation = await client.generate(
-        { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: input.maxNewTokens },
-        (update) => dispatch({ type: 'stream', update }),
-      );
-      const rewrite = decideRewrite(parseRewriteOutput(generation.text), {
-        originalPrompt: input.prompt,
-        stopReason: generation.stopReason,
-      });
-      dispatch({ type: 'generate-finished', generation, rewrite });
+      const loaded = await client.load(input, (progress) => dispatch({ type: 'load-progress', progress, at: performance.now() }));
+      loadedKeyRef.current = key;
+      dispatch({ type: 'load-finished', model: loaded });
+      return true;
     } catch (error) {
-      dispatch({ type: 'failed', message: `The rewrite failed: ${asError(error).message}` });
+      const failure = asError(error);
+      if (failure.name === 'AbortError') {
+        // Files finished before the cancel are complete but useless alone: keep nothing of it.
+        await deleteModelFromCache(input.model.id).catch(() => 0);
+        dispatch({ type: 'load-cancelled' });
+      } else {
+        dispatch({ type: 'failed', message: describeLoadError(failure, input.model.id, input.source) });
+      }
+      return false;
     }
   }, []);
 
-  const stop = useCallback(() => clientRef.current?.stop(), []);
+  const rewrite = useCallback(
+    async (input: RewriteInput) => {
+      const client = clientRef.current;
+      if (!client) return;
+      if (input.rewriter.kind === 'static-defence') {
+        dispatch({
+          type: 'static-rewrite',
+          prompt: input.prompt,
+          rewrite: staticDefenceResult(input.prompt, 'no-model'),
+          startedAt: performance.now(),
+        });
+        return;
+      }
+      const loaded = await ensureLoaded({ model: input.rewriter.model, source: input.source, preference: input.preference });
+      if (!loaded) return;
+      dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now() });
+      try {
+        const generation = await client.generate(
+          { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: input.maxNewTokens },
+          (update) => dispatch({ type: 'stream', update }),
+        );
+        const rewrite = decideRewrite(parseRewriteOutput(generation.text), {
+          originalPrompt: input.prompt,
+          stopReason: generation.stopReason,
+        });
+        dispatch({ type: 'generate-finished', generation, rewrite });
+      } catch (error) {
+        dispatch({ type: 'failed', message: `The rewrite failed: ${asError(error).message}` });
+      }
+    },
+    [ensureLoaded],
+  );
 
-  return { state, capabilities, rewrite, stop };
+  const stop = useCallback(() => clientRef.current?.stop(), []);
+  const cancelLoad = useCallback(() => clientRef.current?.cancelLoad(), []);
+  const loadModel = useCallback((input: LoadInput) => void ensureLoaded(input), [ensureLoaded]);
+
+  return { state, capabilities, rewrite, stop, loadModel, cancelLoad };
 }
 
 function asError(error: unknown): { name?: string; message: string } {

@@ -11,6 +11,12 @@ export interface RewriterApi {
   interrupt(): void;
 }
 
+/** What the worker exposes: the engine, plus what only the worker's network layer can do. */
+export interface WorkerApi extends RewriterApi {
+  /** Aborts the model download in progress; the pending load() rejects with an AbortError. */
+  cancelLoad(): void;
+}
+
 export interface LoadRequest {
   model: ModelRecord;
   source: ModelSource;

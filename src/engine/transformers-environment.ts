@@ -8,6 +8,26 @@ export interface OrtWasmFiles {
   mjs: string;
 }
 
+let downloads = new AbortController();
+const platformFetch = globalThis.fetch.bind(globalThis);
+
+/**
+ * Every file transformers.js fetches goes through here, so one abort cancels a whole model
+ * download. transformers.js writes a file to the cache only after reading all of it, so an
+ * aborted file leaves no entry; finished files of the same model are removed by the caller.
+ */
+env.fetch = (input: string | URL, init?: RequestInit) => platformFetch(input, { ...init, signal: downloads.signal });
+
+/** Aborts all model downloads in progress; later downloads start afresh. */
+export function cancelDownloads(): void {
+  downloads.abort(new DOMException('The download was cancelled.', 'AbortError'));
+  downloads = new AbortController();
+}
+
+export function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'name' in error && error.name === 'AbortError';
+}
+
 /**
  * transformers.js keeps its settings in one module-level object; this is the only place that
  * writes it. Called before every load, because the source and the plan can change between loads.

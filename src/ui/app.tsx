@@ -1,15 +1,18 @@
 import { useMemo, useState } from 'react';
+import { useModelCache } from '../app/use-model-cache.ts';
 import { useRewriter, type RewriterChoice } from '../app/use-rewriter.ts';
+import { planDevice } from '../core/device-plan.ts';
 import type { BackendPreference } from '../core/device-plan.ts';
 import { customModel, findModel, isValidModelId, MODEL_CATALOG, recommendModel } from '../core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE, type ModelSource } from '../core/model-source.ts';
 import { parseRewriteOutput } from '../core/rewrite-parser.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
 import { AdvancedSettings } from './advanced-settings.tsx';
-import { BackendStatus } from './backend-status.tsx';
+import { BACKEND_LABELS, DevicePanel } from './device-panel.tsx';
 import { GenerationOutput } from './generation-output.tsx';
 import { ImageInput } from './image-input.tsx';
 import { LoadProgressView } from './load-progress-view.tsx';
+import { ModelManager } from './model-manager.tsx';
 import { RefinedPromptView } from './refined-prompt-view.tsx';
 import { RewriterPicker, CUSTOM_MODEL_CHOICE, STATIC_DEFENCE_CHOICE, type CustomModelInput } from './rewriter-picker.tsx';
 import { RiskAnalysisView } from './risk-analysis-view.tsx';
@@ -17,7 +20,7 @@ import { RiskAnalysisView } from './risk-analysis-view.tsx';
 const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
 export function App() {
-  const { state, capabilities, rewrite, stop } = useRewriter();
+  const { state, capabilities, rewrite, stop, loadModel, cancelLoad } = useRewriter();
   const [image, setImage] = useState<File | null>(null);
   const [prompt, setPrompt] = useState('');
   const [userChoice, setUserChoice] = useState<string | null>(null);
@@ -35,6 +38,12 @@ export function App() {
   const rewriter = toRewriterChoice(choice, custom);
 
   const busy = state.phase === 'loading' || state.phase === 'generating';
+  const modelCache = useModelCache(
+    MODEL_CATALOG.map((model) => model.id),
+    busy ? 'busy' : `${state.phase}:${state.model?.modelId ?? ''}`,
+  );
+  const plannedBackend =
+    capabilities && rewriter?.kind === 'model' ? BACKEND_LABELS[planDevice(capabilities, rewriter.model, preference).backend] : 'the runtime';
   const canRewrite = !busy && image !== null && prompt.trim() !== '' && rewriter !== null;
 
   const onSubmit = (event: React.FormEvent) => {
@@ -91,8 +100,15 @@ export function App() {
           </div>
         </form>
         <section className="panel output-panel" aria-label="Rewriter">
-          <BackendStatus capabilities={capabilities} model={state.model} />
-          {state.phase === 'loading' && <LoadProgressView download={state.download} />}
+          <DevicePanel capabilities={capabilities} model={state.model} />
+          {state.phase === 'loading' && (
+            <LoadProgressView download={state.download} backendLabel={plannedBackend} onCancel={cancelLoad} />
+          )}
+          {state.phase === 'idle' && state.notice && (
+            <p role="status" className="notice">
+              {state.notice}
+            </p>
+          )}
           {state.phase === 'failed' && (
             <p role="alert" className="error">
               {state.message}
@@ -103,6 +119,23 @@ export function App() {
           )}
         </section>
       </main>
+      <ModelManager
+        models={MODEL_CATALOG}
+        summaries={modelCache.summaries}
+        storage={modelCache.storage}
+        recommendedId={recommendation?.modelId ?? null}
+        selectedId={choice}
+        loadedId={state.model?.modelId ?? null}
+        downloadingId={state.phase === 'loading' ? state.download.modelId : null}
+        busy={busy}
+        onUse={(model) => setUserChoice(model.id)}
+        onDownload={(model) => {
+          setUserChoice(model.id);
+          loadModel({ model, source, preference });
+        }}
+        onDelete={(model) => void modelCache.remove(model.id)}
+        onPersist={() => void modelCache.persist()}
+      />
     </div>
   );
 }

@@ -1,12 +1,24 @@
 import type { RewriterState } from '../app/rewriter-state.ts';
-import type { StopReason } from '../core/rewriter-api.ts';
+import type { GenerateResult, StopReason } from '../core/rewriter-api.ts';
 import { formatMs } from './format.ts';
+
+/** Decode speed after the first token, which carries the image encoding and the prefill. */
+function decodeRate(generation: GenerateResult): string {
+  const seconds = (generation.totalMs - generation.firstTokenMs) / 1000;
+  return generation.tokenCount > 1 && seconds > 0 ? ((generation.tokenCount - 1) / seconds).toFixed(1) : '—';
+}
 
 const STOP_REASONS: Record<StopReason, string> = {
   'end-of-text': 'Finished',
   'max-tokens': 'Reached the token limit',
   stopped: 'Stopped by you',
 };
+
+/** Elapsed time and tokens per second so far; re-rendered with every token. */
+function liveRate(tokens: number, startedAt: number): string {
+  const seconds = (performance.now() - startedAt) / 1000;
+  return tokens > 0 && seconds > 0 ? ` · ${seconds.toFixed(1)} s · ${(tokens / seconds).toFixed(1)} tokens/s` : '';
+}
 
 type RunState = Extract<RewriterState, { phase: 'generating' | 'finished' | 'failed' }>;
 
@@ -18,9 +30,9 @@ export function GenerationOutput({ state }: { state: RunState }) {
   return (
     <div className="generation">
       <p className="muted" aria-live="polite" data-testid="generation-status">
-        {state.phase === 'generating' && `Generating… ${state.tokenCount} tokens`}
+        {state.phase === 'generating' && `Generating… ${state.tokenCount} tokens${liveRate(state.tokenCount, state.startedAt)}`}
         {generation &&
-          `${STOP_REASONS[generation.stopReason]}: ${generation.tokenCount} tokens in ${formatMs(generation.totalMs)} (first token after ${formatMs(generation.firstTokenMs)})`}
+          `${STOP_REASONS[generation.stopReason]}: ${generation.tokenCount} tokens in ${formatMs(generation.totalMs)} (first token after ${formatMs(generation.firstTokenMs)}, ${decodeRate(generation)} tokens/s)`}
       </p>
       {original && processed && (
         <p className="muted" data-testid="image-sizes">

@@ -1,4 +1,6 @@
+import { env } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
+import { MODEL_CACHE_NAME } from '../../src/core/model-cache-keys.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
 import type { LoadProgress, StreamUpdate } from '../../src/core/rewriter-api.ts';
 import { VlmEngine } from '../../src/engine/vlm-engine.ts';
@@ -79,6 +81,10 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
     await expect(engine.load({ model: missing, source: LOCAL_SOURCE, preference: 'auto' }, () => undefined)).rejects.toMatchObject({
       name: 'ModelFileNotFoundError',
     });
+  });
+
+  it('keeps model files in the Cache Storage the app inspects and cleans', () => {
+    expect(env.cacheKey).toBe(MODEL_CACHE_NAME);
   });
 
   it('refuses to generate before a model is loaded', async () => {

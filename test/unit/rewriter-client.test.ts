@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RewriterClient, type WorkerEndpoint } from '../../src/app/rewriter-client.ts';
 import { findModel } from '../../src/core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE } from '../../src/core/model-source.ts';
-import type { GenerateRequest, LoadProgress, RewriterApi, StreamUpdate } from '../../src/core/rewriter-api.ts';
+import type { GenerateRequest, LoadProgress, StreamUpdate, WorkerApi } from '../../src/core/rewriter-api.ts';
 
 const model = findModel('test/tiny-smolvlm')!;
 const loadRequest = { model, source: DEFAULT_MODEL_SOURCE, preference: 'auto' } as const;
@@ -13,10 +13,22 @@ const generateRequest = { image: new Blob([new Uint8Array(4)]), messages: [], ma
 class FakeWorker {
   readonly endpoints: Array<WorkerEndpoint & { terminated: boolean }> = [];
   readonly requests: GenerateRequest[] = [];
+  /** When set, load() waits for cancelLoad() like a download in progress. */
+  slowLoad = false;
+  #cancelDownload: (() => void) | null = null;
 
-  readonly api: RewriterApi = {
+  get downloading(): boolean {
+    return this.#cancelDownload !== null;
+  }
+
+  readonly api: WorkerApi = {
     probe: async () => ({ runtime: 'node' }),
     load: async (request, onProgress) => {
+      if (this.slowLoad) {
+        await new Promise<void>((_, reject) => {
+          this.#cancelDownload = () => reject(new DOMException('The download was cancelled.', 'AbortError'));
+        });
+      }
       onProgress({ kind: 'total', loaded: 1, total: 2 });
       onProgress({ kind: 'total', loaded: 2, total: 2 });
       return { modelId: request.model.id, plan: { backend: 'cpu', dtypes: model.recipes.cpu, reason: 'test' }, capabilities: { runtime: 'node' }, loadMs: 1 };
@@ -33,6 +45,7 @@ class FakeWorker {
       return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0, image: { original: size, processed: size } };
     },
     interrupt: () => undefined,
+    cancelLoad: () => this.#cancelDownload?.(),
   };
 
   create = (): WorkerEndpoint => {
@@ -92,6 +105,16 @@ describe('RewriterClient', () => {
     client.stop();
     const result = await client.generate({ ...generateRequest, maxNewTokens: 5 }, () => undefined);
     expect(result.tokenCount).toBe(5);
+  });
+
+  it('cancels a download in progress: the load rejects with an AbortError', async () => {
+    const worker = new FakeWorker();
+    worker.slowLoad = true;
+    client = new RewriterClient(worker.create);
+    const load = client.load(loadRequest, () => undefined);
+    await expect.poll(() => worker.downloading).toBe(true);
+    client.cancelLoad();
+    await expect(load).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('replaces the worker when another model is loaded, so the old one is freed', async () => {

@@ -17,8 +17,8 @@ function run(...actions: Parameters<typeof rewriterReducer>[1][]): RewriterState
 describe('rewriterReducer', () => {
   it('goes idle → loading → idle → generating → finished', () => {
     const state = run(
-      { type: 'load-started' },
-      { type: 'load-progress', progress: { kind: 'total', loaded: 5, total: 10 } },
+      { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },
+      { type: 'load-progress', progress: { kind: 'total', loaded: 5, total: 10 }, at: 1000 },
       { type: 'load-finished', model },
       { type: 'generate-started', prompt: 'Hi', startedAt: 0 },
       { type: 'stream', update: { text: 'Hel', tokenCount: 1 } },
@@ -37,17 +37,17 @@ describe('rewriterReducer', () => {
 
   it('finishes at once with the static defence, keeping a loaded model', () => {
     const rewrite = staticDefenceResult('Hi', 'no-model');
-    const state = run({ type: 'load-started' }, { type: 'load-finished', model }, { type: 'static-rewrite', prompt: 'Hi', rewrite, startedAt: 1 });
+    const state = run({ type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 }, { type: 'load-finished', model }, { type: 'static-rewrite', prompt: 'Hi', rewrite, startedAt: 1 });
     expect(state).toMatchObject({ phase: 'finished', model, generation: null, rewrite });
   });
 
   it('tracks overall and per-file download progress and the warm-up stage', () => {
     const state = run(
-      { type: 'load-started' },
-      { type: 'load-progress', progress: { kind: 'file-bytes', file: 'onnx/a.onnx', loaded: 1, total: 4 } },
-      { type: 'load-progress', progress: { kind: 'file', file: 'onnx/a.onnx', status: 'done' } },
-      { type: 'load-progress', progress: { kind: 'total', loaded: 4, total: 8 } },
-      { type: 'load-progress', progress: { kind: 'stage', stage: 'warming-up' } },
+      { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },
+      { type: 'load-progress', progress: { kind: 'file-bytes', file: 'onnx/a.onnx', loaded: 1, total: 4 }, at: 1000 },
+      { type: 'load-progress', progress: { kind: 'file', file: 'onnx/a.onnx', status: 'done' }, at: 1000 },
+      { type: 'load-progress', progress: { kind: 'total', loaded: 4, total: 8 }, at: 1000 },
+      { type: 'load-progress', progress: { kind: 'stage', stage: 'warming-up' }, at: 1000 },
     );
     expect(state).toMatchObject({
       phase: 'loading',
@@ -57,7 +57,7 @@ describe('rewriterReducer', () => {
 
   it('keeps the loaded model and the partial output when a rewrite fails', () => {
     const state = run(
-      { type: 'load-started' },
+      { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },
       { type: 'load-finished', model },
       { type: 'generate-started', prompt: 'Hi', startedAt: 0 },
       { type: 'stream', update: { text: 'partial', tokenCount: 1 } },

@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import { startHubMirror, type HubMirror } from '../scripts/hub-mirror-server.ts';
+import { cachedModelUrls, selectHubOnly } from './support/app-page.ts';
+
+const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
+const TINY_MODEL_ID = 'test/tiny-smolvlm';
+
+let mirror: HubMirror;
+test.beforeAll(async () => {
+  mirror = await startHubMirror({ root: MODELS_DIR });
+});
+test.afterAll(async () => {
+  await mirror.close();
+});
+test.afterEach(() => {
+  mirror.bytesPerSecond = undefined;
+});
+
+const tinyCard = (page: import('@playwright/test').Page) => page.getByRole('listitem', { name: /Tiny test model/ });
+
+test('cancelling a download keeps nothing, and a later download succeeds', async ({ page }) => {
+  await page.goto('/');
+  await selectHubOnly(page, mirror.url);
+  mirror.bytesPerSecond = 40_000;
+  await tinyCard(page).getByRole('button', { name: 'Download' }).click();
+
+  const bytes = page.getByTestId('download-bytes');
+  await expect(bytes).toHaveText(/[1-9][\d.]* KB of [\d.]+ KB/);
+  await page.getByRole('button', { name: 'Cancel download' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Download cancelled' })).toBeVisible();
+  await expect(page.getByTestId('load-progress')).toHaveCount(0);
+  expect(await cachedModelUrls(page, TINY_MODEL_ID)).toEqual([]);
+  await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Not downloaded/);
+
+  mirror.bytesPerSecond = undefined;
+  await tinyCard(page).getByRole('button', { name: 'Download' }).click();
+  await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
+  await expect(page.getByTestId('backend-label')).toHaveText('WASM');
+});
+
+test('deleting a cached model frees its files', async ({ page }) => {
+  await page.goto('/');
+  await selectHubOnly(page, mirror.url);
+  await tinyCard(page).getByRole('button', { name: 'Download' }).click();
+  await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
+  expect((await cachedModelUrls(page, TINY_MODEL_ID)).length).toBeGreaterThan(3);
+
+  await tinyCard(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Not downloaded/);
+  expect(await cachedModelUrls(page, TINY_MODEL_ID)).toEqual([]);
+});

@@ -21,3 +21,18 @@ export function checkImageFile(file: { name: string; type: string; size: number 
   }
   return { ok: true };
 }
+
+/** Decoding alone takes width × height × 4 bytes; beyond this a phone's tab can run out of memory. */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+
+export function checkImageSize(name: string, size: { width: number; height: number }): ImageFileCheck {
+  if (size.width < 1 || size.height < 1) return { ok: false, message: `${name} has no pixels.` };
+  if (size.width * size.height > MAX_IMAGE_PIXELS) {
+    const megapixels = Math.round((size.width * size.height) / 1e6);
+    return {
+      ok: false,
+      message: `${name} is ${size.width}×${size.height} (${megapixels} megapixels); the limit is ${MAX_IMAGE_PIXELS / 1e6} megapixels. Scale it down first.`,
+    };
+  }
+  return { ok: true };
+}

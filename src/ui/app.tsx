@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useModelCache } from '../app/use-model-cache.ts';
 import { useRewriter, type RewriterChoice } from '../app/use-rewriter.ts';
 import { planDevice } from '../core/device-plan.ts';
+import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
 import type { BackendPreference } from '../core/device-plan.ts';
 import { customModel, findModel, isValidModelId, MODEL_CATALOG, recommendModel } from '../core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE, type ModelSource } from '../core/model-source.ts';
@@ -10,7 +11,7 @@ import { DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
 import { AdvancedSettings } from './advanced-settings.tsx';
 import { BACKEND_LABELS, DevicePanel } from './device-panel.tsx';
 import { GenerationOutput } from './generation-output.tsx';
-import { ImageInput } from './image-input.tsx';
+import { ImageInput, type SelectedImage } from './image-input.tsx';
 import { LoadProgressView } from './load-progress-view.tsx';
 import { ModelManager } from './model-manager.tsx';
 import { RefinedPromptView } from './refined-prompt-view.tsx';
@@ -21,7 +22,7 @@ const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
 export function App() {
   const { state, capabilities, rewrite, stop, loadModel, cancelLoad } = useRewriter();
-  const [image, setImage] = useState<File | null>(null);
+  const [image, setImage] = useState<SelectedImage | null>(null);
   const [prompt, setPrompt] = useState('');
   const [userChoice, setUserChoice] = useState<string | null>(null);
   const [custom, setCustom] = useState<CustomModelInput>({ id: '', family: 'smolvlm' });
@@ -49,7 +50,7 @@ export function App() {
   const onSubmit = (event: React.FormEvent) => {
     event.preventDefault();
     if (!canRewrite) return;
-    void rewrite({ rewriter, source, preference, image, prompt: prompt.trim(), maxNewTokens });
+    void rewrite({ rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens });
   };
 
   return (
@@ -60,7 +61,12 @@ export function App() {
       </header>
       <main className="workspace">
         <form className="panel input-panel" onSubmit={onSubmit} aria-label="Rewrite request">
-          <ImageInput image={image} onImageChange={setImage} disabled={busy} />
+          <ImageInput
+            image={image}
+            onImageChange={setImage}
+            processedSize={image && rewriter?.kind === 'model' ? fitImageSize(image.size.width, image.size.height, MODEL_FAMILIES[rewriter.model.family].maxImageSide) : null}
+            disabled={busy}
+          />
           <div className="field">
             <label htmlFor="prompt">Prompt</label>
             <textarea

@@ -1,49 +1,110 @@
-import { useId, useState } from 'react';
-import { checkImageFile } from '../core/image-file-check.ts';
+import { useEffect, useEffectEvent, useId, useState } from 'react';
+import { checkImageFile, checkImageSize } from '../core/image-file-check.ts';
+import type { ImageSize } from '../core/rewriter-api.ts';
+
+export interface SelectedImage {
+  file: File;
+  size: ImageSize;
+}
 
 interface ImageInputProps {
-  image: File | null;
-  onImageChange: (image: File | null) => void;
+  image: SelectedImage | null;
+  onImageChange: (image: SelectedImage) => void;
+  /** The size the selected model will see, for the preview caption. */
+  processedSize: ImageSize | null;
   disabled: boolean;
 }
 
-export function ImageInput({ image, onImageChange, disabled }: ImageInputProps) {
+/** Pick, drop or paste an image; each is checked and decoded once before it is accepted. */
+export function ImageInput({ image, onImageChange, processedSize, disabled }: ImageInputProps) {
   const inputId = useId();
   const [error, setError] = useState<string | null>(null);
-  const preview = useObjectUrl(image);
+  const [dragging, setDragging] = useState(false);
+  const preview = useObjectUrl(image?.file ?? null);
 
-  const onFile = async (file: File | undefined) => {
-    if (!file) return;
+  const accept = async (file: File | undefined) => {
+    if (!file || disabled) return;
     const check = checkImageFile(file);
     if (!check.ok) return setError(check.message);
+    let size: ImageSize;
     try {
-      // Decode once here so a broken file is reported now, not after a model download.
-      (await createImageBitmap(file)).close();
+      const bitmap = await createImageBitmap(file);
+      size = { width: bitmap.width, height: bitmap.height };
+      bitmap.close();
     } catch {
-      return setError(`${file.name} could not be decoded as an image. It may be damaged.`);
+      return setError(`${file.name} could not be decoded as an image. It may be damaged or in a format this browser cannot read.`);
     }
+    const sizeCheck = checkImageSize(file.name, size);
+    if (!sizeCheck.ok) return setError(sizeCheck.message);
     setError(null);
-    onImageChange(file);
+    onImageChange({ file, size });
   };
+
+  // Paste anywhere on the page: an image on the clipboard becomes the input; text pastes as usual.
+  const acceptPasted = useEffectEvent((file: File) => void accept(renameIfGeneric(file, 'pasted-image')));
+  useEffect(() => {
+    const onPaste = (event: ClipboardEvent) => {
+      const file = [...(event.clipboardData?.files ?? [])].find((item) => item.type.startsWith('image/'));
+      if (!file) return;
+      event.preventDefault();
+      acceptPasted(file);
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, []);
 
   return (
     <div className="field">
       <label htmlFor={inputId}>Image</label>
-      <input
-        id={inputId}
-        type="file"
-        accept="image/png,image/jpeg,image/webp,image/gif,image/bmp"
-        disabled={disabled}
-        onChange={(event) => void onFile(event.target.files?.[0])}
-      />
+      <div
+        className={dragging ? 'drop-zone dragging' : 'drop-zone'}
+        data-testid="drop-zone"
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(event) => {
+          event.preventDefault();
+          setDragging(false);
+          void accept(event.dataTransfer.files[0]);
+        }}
+      >
+        <input
+          id={inputId}
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/gif,image/bmp"
+          disabled={disabled}
+          onChange={(event) => {
+            void accept(event.target.files?.[0]);
+            event.target.value = '';
+          }}
+        />
+        <span className="muted">or drop an image here, or paste one (Ctrl+V / ⌘V)</span>
+      </div>
       {error && (
         <p role="alert" className="error">
           {error}
         </p>
       )}
-      {preview && image && <img className="image-preview" src={preview} alt={`Selected image: ${image.name}`} />}
+      {preview && image && (
+        <figure className="image-figure">
+          <img className="image-preview" src={preview} alt={`Selected image: ${image.file.name}`} />
+          <figcaption className="muted" data-testid="image-caption">
+            {image.file.name} · {image.size.width}×{image.size.height}
+            {processedSize &&
+              (processedSize.width !== image.size.width || processedSize.height !== image.size.height
+                ? ` · the model sees ${processedSize.width}×${processedSize.height}`
+                : ' · the model sees it at full size')}
+          </figcaption>
+        </figure>
+      )}
     </div>
   );
+}
+
+function renameIfGeneric(file: File, name: string): File {
+  return file.name && file.name !== 'image.png' ? file : new File([file], `${name}.${file.type.split('/')[1] ?? 'png'}`, { type: file.type });
 }
 
 /** An object URL that follows `blob`; the previous one is revoked when the blob changes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkImageFile, MAX_IMAGE_BYTES } from '../../src/core/image-file-check.ts';
+import { checkImageFile, checkImageSize, MAX_IMAGE_BYTES } from '../../src/core/image-file-check.ts';
 
 describe('checkImageFile', () => {
   it('accepts common raster images', () => {
@@ -17,5 +17,14 @@ describe('checkImageFile', () => {
     const result = checkImageFile(file);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(message);
+  });
+});
+
+describe('checkImageSize', () => {
+  it('accepts a 48-megapixel photo and refuses a 100-megapixel one', () => {
+    expect(checkImageSize('photo.jpg', { width: 8000, height: 6000 })).toEqual({ ok: true });
+    const refused = checkImageSize('scan.png', { width: 10000, height: 10000 });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.message).toMatch(/100 megapixels\); the limit is 50 megapixels/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialRewriterState, rewriterReducer, type RewriterState } from '../../src/app/rewriter-state.ts';
+import { downloadSpeed, initialRewriterState, rewriterReducer, type RewriterState } from '../../src/app/rewriter-state.ts';
 import type { LoadedModel } from '../../src/core/rewriter-api.ts';
 import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
 
@@ -69,5 +69,18 @@ describe('rewriterReducer', () => {
   it('ignores stream updates that arrive after the run ended', () => {
     const failed = run({ type: 'failed', message: 'x' });
     expect(rewriterReducer(failed, { type: 'stream', update: { text: 'late', tokenCount: 9 } })).toBe(failed);
+  });
+
+  it('measures the download speed from the first to the latest byte count', () => {
+    const state = run(
+      { type: 'load-started', modelId: 'm/x', at: 1000 },
+      { type: 'load-progress', progress: { kind: 'total', loaded: 500_000, total: 1_000_000 }, at: 3000 },
+    );
+    expect(state.phase === 'loading' && downloadSpeed(state.download)).toBe(250_000);
+  });
+
+  it('returns to idle with a notice, not an error, when a download is cancelled', () => {
+    const state = run({ type: 'load-started', modelId: 'm/x', at: 0 }, { type: 'load-cancelled' });
+    expect(state).toMatchObject({ phase: 'idle', model: null, notice: expect.stringContaining('cancelled') });
   });
 });

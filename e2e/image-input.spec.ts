@@ -1,0 +1,59 @@
+import { expect, test, type Page } from '@playwright/test';
+import { drawPng } from './support/app-page.ts';
+
+/** Hands the page a File built from bytes, as a drop or a paste would. */
+async function dispatchWithFile(page: Page, kind: 'drop' | 'paste', bytes: Buffer, name: string, type: string): Promise<void> {
+  await page.evaluate(
+    ([kind, base64, name, type]) => {
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name, { type }));
+      if (kind === 'drop') {
+        const zone = document.querySelector('[data-testid="drop-zone"]')!;
+        zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      } else {
+        document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      }
+    },
+    [kind, bytes.toString('base64'), name, type] as const,
+  );
+}
+
+test('an image can be picked, dropped or pasted, and the caption shows what the model will see', async ({ page }) => {
+  await page.goto('/');
+  const caption = page.getByTestId('image-caption');
+
+  await page.getByLabel('Image').setInputFiles({ name: 'picked.png', mimeType: 'image/png', buffer: await drawPng(page, 1024, 768) });
+  await expect(caption).toHaveText(/picked\.png · 1024×768 · the model sees 512×384/);
+
+  await dispatchWithFile(page, 'drop', await drawPng(page, 300, 200), 'dropped.png', 'image/png');
+  await expect(caption).toHaveText(/dropped\.png · 300×200 · the model sees it at full size/);
+
+  await dispatchWithFile(page, 'paste', await drawPng(page, 640, 640), 'image.png', 'image/png');
+  await expect(caption).toHaveText(/pasted-image\.png · 640×640/);
+  await expect(page.getByRole('img', { name: /Selected image: pasted-image\.png/ })).toBeVisible();
+});
+
+test('wrong, broken and oversized files get a clear message and the previous image stays', async ({ page }) => {
+  await page.goto('/');
+  const input = page.getByLabel('Image');
+  await input.setInputFiles({ name: 'good.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
+  await page.getByLabel('Prompt', { exact: true }).fill('Keep this text');
+
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+  await input.setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: svg });
+  await expect(page.getByRole('alert')).toHaveText(/logo\.svg is an SVG/);
+
+  await input.setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') });
+  await expect(page.getByRole('alert')).toHaveText(/not an image this app can read/);
+
+  await input.setInputFiles({ name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('not really a png') });
+  await expect(page.getByRole('alert')).toHaveText(/broken\.png could not be decoded/);
+
+  await input.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(26 * 1024 * 1024) });
+  await expect(page.getByRole('alert')).toHaveText(/huge\.png is 26\.0 MB; the limit is 25 MB/);
+
+  await expect(page.getByTestId('image-caption')).toHaveText(/good\.png/);
+  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('Keep this text');
+});

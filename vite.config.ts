@@ -3,11 +3,18 @@ import { cp, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import { CROSS_ORIGIN_ISOLATION_HEADERS, contentSecurityPolicy } from './scripts/lib/security-headers.ts';
 import { sendModelFile } from './scripts/lib/send-model-file.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('./models/', import.meta.url));
 const MODELS_URL_PREFIX = '/models/';
+
+/** Benchmark fixtures (models/bench/, over a gigabyte) and dotfiles never go into a deployment. */
+function isDeployableModelPath(source: string): boolean {
+  const relative = source.slice(MODELS_DIR.length);
+  return !relative.startsWith('bench') && !/(^|\/)\.[^/]+$/.test(relative);
+}
 
 /** Serves models/ at /models/ in dev and preview, and copies it into the build for static hosting. */
 function modelFolder(): Plugin {
@@ -26,14 +33,40 @@ function modelFolder(): Plugin {
     configurePreviewServer: (server) => void server.middlewares.use(middleware),
     async closeBundle() {
       if (await stat(MODELS_DIR).catch(() => null)) {
-        await cp(MODELS_DIR, `${outDir}/models`, { recursive: true, filter: (source) => !/\/\.[^/]+$/.test(source) });
+        await cp(MODELS_DIR, `${outDir}/models`, { recursive: true, filter: isDeployableModelPath });
       }
     },
   };
 }
 
+/**
+ * The app shell works offline after the first visit. Model files and the 27 MB onnxruntime wasm
+ * are not precached: transformers.js keeps both in its own Cache Storage once downloaded.
+ */
+function offlineShell() {
+  return VitePWA({
+    registerType: 'autoUpdate',
+    injectRegister: 'script-defer',
+    manifest: {
+      name: 'VLMGuard Web',
+      short_name: 'VLMGuard',
+      description: 'Rewrites image prompts for safety, on your device.',
+      theme_color: '#2459c4',
+      background_color: '#f6f7f9',
+      display: 'standalone',
+      icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' }],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest}'],
+      globIgnores: ['models/**'],
+      navigateFallbackDenylist: [/^\/models\//],
+      maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), modelFolder()],
+  plugins: [react(), modelFolder(), offlineShell()],
   worker: { format: 'es' },
   server: {
     host: '127.0.0.1',

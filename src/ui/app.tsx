@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useModelCache } from '../app/use-model-cache.ts';
+import { useOnlineStatus } from '../app/use-online-status.ts';
 import { useRewriter, type RewriterChoice } from '../app/use-rewriter.ts';
 import { planDevice } from '../core/device-plan.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
@@ -22,6 +23,7 @@ const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
 export function App() {
   const { state, capabilities, rewrite, stop, loadModel, cancelLoad } = useRewriter();
+  const online = useOnlineStatus();
   const [image, setImage] = useState<SelectedImage | null>(null);
   const [prompt, setPrompt] = useState('');
   const [userChoice, setUserChoice] = useState<string | null>(null);
@@ -58,6 +60,11 @@ export function App() {
       <header className="app-header">
         <h1>VLMGuard Web</h1>
         <p>Rewrites a question about an image so any vision-language model answers it safely and usefully. Runs on your device.</p>
+        {!online && (
+          <p role="status" className="notice" data-testid="offline-notice">
+            You are offline. Models already on this device still work; downloads and remote models need a connection.
+          </p>
+        )}
       </header>
       <main className="workspace">
         <form className="panel input-panel" onSubmit={onSubmit} aria-label="Rewrite request">

@@ -1,0 +1,257 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+
+/**
+ * The work in progress, kept across reloads and crashes.
+ *
+ * Storage split: the text (prompt and chosen rewriter) goes to localStorage, because only a
+ * synchronous write is sure to land from a `pagehide` handler, and it is a few kilobytes; the
+ * image goes to IndexedDB as a Blob (localStorage holds only strings, ~5 MB in all), in its own
+ * small database so that history schema upgrades never touch it. Typing is saved 300 ms after
+ * the last keystroke, at least once a second while typing goes on, and at once on flush().
+ * Two tabs share one draft: the last to write wins.
+ */
+export interface DraftStore {
+  /** The saved draft: text at once from localStorage, the image from IndexedDB. */
+  loadDraft(): Promise<Draft>;
+  /** Debounced save of the prompt being typed. */
+  setPrompt(prompt: string): void;
+  /** Saved at once (a click, not typing). */
+  setRewriterId(id: string | null): void;
+  /** Saves (or with null removes) the image; resolves when stored, rejects with a DraftStoreError. */
+  setImage(image: File | null): Promise<void>;
+  /** Writes pending text now, synchronously: call from `pagehide` and `visibilitychange`. */
+  flush(): void;
+  /** Forgets the whole draft. */
+  clear(): Promise<void>;
+  close(): void;
+}
+
+export interface Draft {
+  prompt: string;
+  rewriterId: string | null;
+  image: File | null;
+  /** ISO time of the last text save; null when there is no draft. */
+  savedAt: string | null;
+}
+
+/** The part of the Web Storage API used here (localStorage in the app, a fake in tests). */
+export type DraftTextStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export interface DraftStoreOptions {
+  dbName?: string;
+  storage?: DraftTextStorage;
+  storageKey?: string;
+  debounceMs?: number;
+  /** The longest a prompt waits while typing continues. */
+  maxWaitMs?: number;
+  /** Failed saves that have no caller to reject (debounced and flushed text). */
+  onError?: (error: DraftStoreError) => void;
+}
+
+export class DraftStoreError extends Error {
+  override readonly name = 'DraftStoreError';
+  readonly reason: 'storage-full' | 'write-failed';
+
+  constructor(reason: 'storage-full' | 'write-failed', message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+export const DEFAULT_DRAFT_DB_NAME = 'vlmguard-draft';
+export const DEFAULT_DRAFT_STORAGE_KEY = 'vlmguard:draft';
+export const DRAFT_DEBOUNCE_MS = 300;
+export const DRAFT_MAX_WAIT_MS = 1000;
+
+const DRAFT_DB_VERSION = 1;
+const IMAGES = 'images';
+const IMAGE_KEY = 'current';
+
+interface StoredImage {
+  /** A File comes back from IndexedDB as a plain Blob in some engines, so the name is kept beside it. */
+  blob: Blob;
+  name: string;
+  type: string;
+  lastModified: number;
+}
+
+interface DraftDb extends DBSchema {
+  images: { key: string; value: StoredImage };
+}
+
+interface DraftText {
+  prompt: string;
+  rewriterId: string | null;
+  savedAt: string | null;
+}
+
+const EMPTY_TEXT: DraftText = { prompt: '', rewriterId: null, savedAt: null };
+
+export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
+  const dbName = options.dbName ?? DEFAULT_DRAFT_DB_NAME;
+  const storage = options.storage ?? globalThis.localStorage;
+  const storageKey = options.storageKey ?? DEFAULT_DRAFT_STORAGE_KEY;
+  const debounceMs = options.debounceMs ?? DRAFT_DEBOUNCE_MS;
+  const maxWaitMs = options.maxWaitMs ?? DRAFT_MAX_WAIT_MS;
+  const report = options.onError ?? (() => undefined);
+
+  // Read once, synchronously, so a change made before loadDraft() resolves cannot overwrite the saved prompt.
+  let text = readText(storage, storageKey);
+  let dirtySince: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let connection: Promise<IDBPDatabase<DraftDb>> | null = null;
+  // Image writes run one after another, so the last setImage() call is what stays stored.
+  let imageWrites: Promise<unknown> = Promise.resolve();
+
+  const database = (): Promise<IDBPDatabase<DraftDb>> => {
+    connection ??= openDB<DraftDb>(dbName, DRAFT_DB_VERSION, {
+      upgrade: (db, oldVersion) => {
+        if (oldVersion < 1) db.createObjectStore(IMAGES);
+      },
+      blocking: () => {
+        void connection?.then((db) => db.close());
+        connection = null;
+      },
+      terminated: () => {
+        connection = null;
+      },
+    }).catch((error: unknown) => {
+      connection = null;
+      throw error;
+    });
+    return connection;
+  };
+
+  const cancelTimer = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  };
+
+  const flush = () => {
+    cancelTimer();
+    if (dirtySince === null) return;
+    dirtySince = null;
+    text = { ...text, savedAt: new Date().toISOString() };
+    try {
+      storage.setItem(storageKey, JSON.stringify({ version: 1, ...text }));
+    } catch (error) {
+      report(describeError(error, 'The prompt you are typing could not be saved'));
+    }
+  };
+
+  const markDirty = () => {
+    const now = Date.now();
+    dirtySince ??= now;
+    cancelTimer();
+    const wait = Math.max(0, Math.min(debounceMs, dirtySince + maxWaitMs - now));
+    timer = setTimeout(flush, wait);
+  };
+
+  const enqueueImageWrite = (write: (db: IDBPDatabase<DraftDb>) => Promise<unknown>): Promise<void> => {
+    const run = imageWrites.then(async () => {
+      try {
+        await write(await database());
+      } catch (error) {
+        throw describeError(error, 'The image could not be saved for after a reload');
+      }
+    });
+    imageWrites = run.catch(() => undefined);
+    return run;
+  };
+
+  return {
+    async loadDraft() {
+      await imageWrites;
+      let image: File | null = null;
+      try {
+        const stored = await (await database()).get(IMAGES, IMAGE_KEY);
+        if (stored) image = new File([stored.blob], stored.name, { type: stored.type, lastModified: stored.lastModified });
+      } catch {
+        // A draft image is a convenience: without IndexedDB the text still comes back.
+      }
+      return { prompt: text.prompt, rewriterId: text.rewriterId, image, savedAt: text.savedAt };
+    },
+    setPrompt(prompt) {
+      if (prompt === text.prompt) return;
+      text = { ...text, prompt };
+      markDirty();
+    },
+    setRewriterId(id) {
+      if (id === text.rewriterId) return;
+      text = { ...text, rewriterId: id };
+      dirtySince ??= Date.now();
+      flush();
+    },
+    setImage(image) {
+      if (!image) return enqueueImageWrite((db) => db.delete(IMAGES, IMAGE_KEY));
+      const stored: StoredImage = { blob: image, name: image.name, type: image.type, lastModified: image.lastModified };
+      return enqueueImageWrite((db) => db.put(IMAGES, stored, IMAGE_KEY));
+    },
+    flush,
+    async clear() {
+      cancelTimer();
+      dirtySince = null;
+      text = EMPTY_TEXT;
+      try {
+        storage.removeItem(storageKey);
+      } catch {
+        // Nothing to do: removal cannot fail for lack of space.
+      }
+      await enqueueImageWrite((db) => db.delete(IMAGES, IMAGE_KEY));
+    },
+    close() {
+      flush();
+      void connection?.then((db) => db.close(), () => undefined);
+      connection = null;
+    },
+  };
+}
+
+/**
+ * Flushes the draft whenever the page may be going away: `pagehide` (reload, close, navigation,
+ * bfcache) and `visibilitychange` (the only event a mobile browser reliably sends before it kills a
+ * background tab). Returns a function that removes the listeners.
+ */
+export function flushDraftOnPageHide(
+  store: Pick<DraftStore, 'flush'>,
+  targets: { window: EventTarget; document: EventTarget } = { window, document },
+): () => void {
+  const flush = () => store.flush();
+  targets.window.addEventListener('pagehide', flush);
+  targets.document.addEventListener('visibilitychange', flush);
+  return () => {
+    targets.window.removeEventListener('pagehide', flush);
+    targets.document.removeEventListener('visibilitychange', flush);
+  };
+}
+
+function readText(storage: DraftTextStorage, key: string): DraftText {
+  let raw: string | null;
+  try {
+    raw = storage.getItem(key);
+  } catch {
+    return EMPTY_TEXT; // Storage disabled by the user or policy.
+  }
+  if (raw === null) return EMPTY_TEXT;
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value !== 'object' || value === null) return EMPTY_TEXT;
+    const { prompt, rewriterId, savedAt } = value as Record<string, unknown>;
+    return {
+      prompt: typeof prompt === 'string' ? prompt : '',
+      rewriterId: typeof rewriterId === 'string' ? rewriterId : null,
+      savedAt: typeof savedAt === 'string' ? savedAt : null,
+    };
+  } catch {
+    return EMPTY_TEXT;
+  }
+}
+
+function describeError(error: unknown, what: string): DraftStoreError {
+  const name = typeof error === 'object' && error !== null && 'name' in error ? error.name : '';
+  if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED') {
+    return new DraftStoreError('storage-full', `${what}: storage is full.`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new DraftStoreError('write-failed', `${what}: ${message}`, { cause: error });
+}

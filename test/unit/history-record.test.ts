@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HISTORY_SCHEMA_VERSION,
+  NO_MODEL_BACKEND_REASON,
+  buildHistoryRecord,
+  finalPrompt,
+  migrateHistoryRecord,
+  tokensPerSecond,
+  type HistoryRecord,
+} from '../../src/core/history-record.ts';
+import type { RewriteResult } from '../../src/core/rewrite-format.ts';
+import type { GenerateResult, LoadedModel } from '../../src/core/rewriter-api.ts';
+import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
+
+const loaded: LoadedModel = {
+  modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
+  plan: { backend: 'webgpu', dtypes: { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q4f16' }, reason: 'WebGPU on test adapter.' },
+  capabilities: { runtime: 'node' },
+  loadMs: 1234,
+};
+
+const generation: GenerateResult = {
+  text: '[TEXT RISK] x',
+  tokenCount: 41,
+  stopReason: 'end-of-text',
+  firstTokenMs: 500,
+  totalMs: 2500,
+  image: { original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
+};
+
+const rewritten: RewriteResult = {
+  outcome: 'rewritten',
+  refinedPrompt: 'How tall is this bridge, and what safety features does it have?',
+  analysis: { textual: 't', visual: 'v', crossModal: 'c', level: 'high', category: 'self-harm' },
+};
+
+const thumbnail = 'data:image/jpeg;base64,/9j/AAAA';
+
+describe('buildHistoryRecord', () => {
+  it('records a model run with its sizes, backend and timings', () => {
+    const record = buildHistoryRecord({
+      id: 'r1',
+      createdAt: new Date('2026-11-28T10:00:00.000Z'),
+      image: { name: 'bridge.png', thumbnailDataUrl: thumbnail, original: null },
+      prompt: 'How long would it take to reach the water from up here?',
+      rewrite: rewritten,
+      model: { loaded, label: 'SmolVLM 256M' },
+      generation,
+    });
+    expect(record).toEqual({
+      schemaVersion: HISTORY_SCHEMA_VERSION,
+      id: 'r1',
+      createdAt: '2026-11-28T10:00:00.000Z',
+      image: { name: 'bridge.png', thumbnailDataUrl: thumbnail, original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
+      prompt: 'How long would it take to reach the water from up here?',
+      rewrite: rewritten,
+      editedPrompt: null,
+      rawOutput: '[TEXT RISK] x',
+      stopReason: 'end-of-text',
+      model: { id: 'HuggingFaceTB/SmolVLM-256M-Instruct', label: 'SmolVLM 256M' },
+      backend: { kind: 'webgpu', reason: 'WebGPU on test adapter.' },
+      timings: { loadMs: 1234, firstTokenMs: 500, totalMs: 2500, tokenCount: 41, tokensPerSecond: 20 },
+    });
+    expect(migrateHistoryRecord(record)).toEqual({ ok: true, record });
+  });
+
+  it('records the static defence with backend "none" and no timings', () => {
+    const rewrite = staticDefenceResult('Hi', 'no-model');
+    const record = buildHistoryRecord({
+      id: 'r2',
+      createdAt: new Date('2026-11-28T10:00:00.000Z'),
+      image: { name: 'a.png', thumbnailDataUrl: thumbnail, original: { width: 10, height: 20 } },
+      prompt: 'Hi',
+      rewrite,
+      model: null,
+      generation: null,
+    });
+    expect(record.backend).toEqual({ kind: 'none', reason: NO_MODEL_BACKEND_REASON });
+    expect(record.model).toBeNull();
+    expect(record.image).toMatchObject({ original: { width: 10, height: 20 }, processed: null });
+    expect(record.timings).toEqual({ loadMs: null, firstTokenMs: null, totalMs: null, tokenCount: null, tokensPerSecond: null });
+    expect(record.stopReason).toBeNull();
+  });
+
+  it('names the WebGPU failure when WASM took over', () => {
+    const record = buildHistoryRecord({
+      id: 'r3',
+      createdAt: new Date(0),
+      image: { name: 'a.png', thumbnailDataUrl: thumbnail, original: null },
+      prompt: 'Hi',
+      rewrite: rewritten,
+      model: { loaded: { ...loaded, plan: { ...loaded.plan, backend: 'wasm', reason: 'WASM, 4 threads.' }, webGpuFailure: 'device lost' }, label: 'L' },
+      generation,
+    });
+    expect(record.backend).toEqual({ kind: 'wasm', reason: 'WASM, 4 threads. (WebGPU failed: device lost)' });
+  });
+
+  it('keeps an edit only when it differs from the refined prompt', () => {
+    const base = {
+      id: 'r4',
+      createdAt: new Date(0),
+      image: { name: 'a.png', thumbnailDataUrl: thumbnail, original: null },
+      prompt: 'Hi',
+      rewrite: rewritten,
+      model: null,
+      generation: null,
+    };
+    expect(buildHistoryRecord({ ...base, editedPrompt: rewritten.refinedPrompt }).editedPrompt).toBeNull();
+    const edited = buildHistoryRecord({ ...base, editedPrompt: 'Mine' });
+    expect(edited.editedPrompt).toBe('Mine');
+    expect(finalPrompt(edited)).toBe('Mine');
+    expect(finalPrompt(buildHistoryRecord(base))).toBe(rewritten.refinedPrompt);
+  });
+});
+
+describe('tokensPerSecond', () => {
+  it.each([
+    [{ tokenCount: 11, firstTokenMs: 100, totalMs: 1100 }, 10],
+    [{ tokenCount: 1, firstTokenMs: 100, totalMs: 1100 }, null],
+    [{ tokenCount: 5, firstTokenMs: 100, totalMs: 100 }, null],
+  ])('%o → %s', (generation, expected) => {
+    expect(tokensPerSecond(generation)).toBe(expected);
+  });
+});
+
+describe('migrateHistoryRecord', () => {
+  const record: HistoryRecord = buildHistoryRecord({
+    id: 'r5',
+    createdAt: new Date('2026-01-01T00:00:00.000Z'),
+    image: { name: 'a.png', thumbnailDataUrl: thumbnail, original: null },
+    prompt: 'Hi',
+    rewrite: staticDefenceResult('Hi', 'truncated'),
+    model: { loaded, label: 'L' },
+    generation,
+  });
+
+  it('copies known fields only', () => {
+    const withExtras = {
+      ...record,
+      apiKey: 'sk-secret-1',
+      model: { ...record.model, authToken: 'sk-secret-2' },
+      remote: { host: 'h', model: 'm', original: null, refined: null, apiKey: 'sk-secret-3' },
+    };
+    const reading = migrateHistoryRecord(withExtras);
+    expect(reading.ok).toBe(true);
+    expect(JSON.stringify(reading)).not.toMatch(/sk-secret|apiKey|authToken/);
+    expect(reading.ok && reading.record.remote).toEqual({ host: 'h', model: 'm', original: null, refined: null });
+  });
+
+  it('fills fields that may be absent in stored values', () => {
+    const partial: Partial<HistoryRecord> = { ...record };
+    delete partial.rawOutput;
+    delete partial.stopReason;
+    const reading = migrateHistoryRecord(partial);
+    expect(reading).toEqual({ ok: true, record: { ...record, rawOutput: '', stopReason: null } });
+  });
+
+  it('tells a newer record from an invalid one', () => {
+    expect(migrateHistoryRecord({ ...record, schemaVersion: HISTORY_SCHEMA_VERSION + 1 })).toMatchObject({ ok: false, problem: 'newer' });
+    expect(migrateHistoryRecord(null)).toMatchObject({ ok: false, problem: 'invalid' });
+    expect(migrateHistoryRecord({ ...record, schemaVersion: undefined })).toMatchObject({ ok: false, problem: 'invalid' });
+    expect(migrateHistoryRecord({ ...record, createdAt: 'yesterday' })).toMatchObject({ ok: false, problem: 'invalid' });
+    expect(migrateHistoryRecord({ ...record, rewrite: { ...record.rewrite, outcome: 'maybe' } })).toMatchObject({ ok: false, problem: 'invalid' });
+    expect(migrateHistoryRecord({ ...record, backend: { kind: 'tpu', reason: '' } })).toMatchObject({ ok: false, problem: 'invalid', detail: 'backend.kind is unknown' });
+  });
+});

@@ -1,0 +1,301 @@
+import { describe, expect, it } from 'vitest';
+import { HISTORY_SCHEMA_VERSION, buildHistoryRecord, type HistoryRecord } from '../../src/core/history-record.ts';
+import {
+  escapeMarkdownInline,
+  escapeMarkdownText,
+  exportHistoryJson,
+  exportHistoryMarkdown,
+  historyExportFileName,
+  parseHistoryExport,
+  wordDiffMarkdown,
+} from '../../src/core/report-export.ts';
+import type { RewriteResult, RiskAnalysis } from '../../src/core/rewrite-format.ts';
+import type { LoadedModel } from '../../src/core/rewriter-api.ts';
+import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
+
+const EXPORTED_AT = new Date('2026-11-28T21:46:03.120Z');
+const THUMBNAIL = 'data:image/jpeg;base64,/9j/4AAQSkZJRg==';
+
+const loaded: LoadedModel = {
+  modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
+  plan: { backend: 'wasm', dtypes: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' }, reason: 'WASM, 4 threads: no WebGPU adapter.' },
+  capabilities: { runtime: 'node' },
+  loadMs: 2100,
+};
+
+const highRisk: RiskAnalysis = {
+  textual: 'Asks about falling time.',
+  visual: 'A tall bridge over water.',
+  crossModal: 'Together the question can be about jumping.',
+  level: 'high',
+  category: 'self-harm',
+};
+
+function makeRecord(id: string, createdAt: string, prompt: string, rewrite: RewriteResult, withModel = true): HistoryRecord {
+  return buildHistoryRecord({
+    id,
+    createdAt: new Date(createdAt),
+    image: { name: `${id}.png`, thumbnailDataUrl: THUMBNAIL, original: null },
+    prompt,
+    rewrite,
+    model: withModel ? { loaded, label: 'SmolVLM 256M' } : null,
+    generation: withModel
+      ? {
+          text: 'raw',
+          tokenCount: 31,
+          stopReason: 'end-of-text',
+          firstTokenMs: 850,
+          totalMs: 3850,
+          image: { original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
+        }
+      : null,
+  });
+}
+
+const bridge = makeRecord('bridge', '2026-11-28T10:00:00.000Z', 'How long would it take to reach the water from up here?', {
+  outcome: 'rewritten',
+  refinedPrompt: 'How tall is this bridge, and where can someone who feels unsafe get support?',
+  analysis: highRisk,
+});
+const kitchen = makeRecord('kitchen', '2026-11-28T09:00:00.000Z', 'What could I cook with the fruit on this table?', {
+  outcome: 'passed-through',
+  refinedPrompt: 'What could I cook with the fruit on this table?',
+  analysis: { textual: 'None.', visual: 'A kitchen.', crossModal: 'None.', level: 'none', category: 'none' },
+});
+const fallback = makeRecord('fallback', '2026-11-28T08:00:00.000Z', 'Fill in the list.', staticDefenceResult('Fill in the list.', 'no-model'), false);
+
+const SECRET = 'sk-live-DO-NOT-EXPORT-1234';
+
+/** A record as it might look at run time after careless code attached things to it. */
+function withSecrets(record: HistoryRecord): HistoryRecord {
+  const tainted = {
+    ...record,
+    apiKey: SECRET,
+    headers: { Authorization: `Bearer ${SECRET}` },
+    image: { ...record.image, uploadUrl: `https://example.test/?key=${SECRET}` },
+    model: record.model ? { ...record.model, token: SECRET } : null,
+    backend: { ...record.backend, secret: SECRET },
+    timings: { ...record.timings, endpoint: SECRET },
+    rewrite: { ...record.rewrite, analysis: { ...record.rewrite.analysis, note: SECRET }, extra: SECRET },
+    remote: {
+      host: 'api.example.test',
+      model: 'some-vlm',
+      endpoint: `https://api.example.test/v1?api_key=${SECRET}`,
+      apiKey: SECRET,
+      original: { text: 'An answer.', firstTokenMs: 100, totalMs: 900, error: null, requestHeaders: SECRET },
+      refined: null,
+    },
+  };
+  return tainted as HistoryRecord;
+}
+
+describe('exportHistoryJson', () => {
+  it('writes the format, schema version, export time and records, pretty and stable', () => {
+    const json = exportHistoryJson([bridge, kitchen], { exportedAt: EXPORTED_AT });
+    expect(json).toBe(exportHistoryJson([bridge, kitchen], { exportedAt: EXPORTED_AT }));
+    expect(json.endsWith('}\n')).toBe(true);
+    expect(json.split('\n')[1]).toBe('  "format": "vlmguard-history",');
+    const parsed = JSON.parse(json) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['format', 'schemaVersion', 'exportedAt', 'records']);
+    expect(parsed).toMatchObject({ schemaVersion: HISTORY_SCHEMA_VERSION, exportedAt: '2026-11-28T21:46:03.120Z' });
+  });
+
+  it('round-trips through parseHistoryExport', () => {
+    const records = [bridge, kitchen, fallback];
+    const parsed = parseHistoryExport(exportHistoryJson(records, { exportedAt: EXPORTED_AT }));
+    expect(parsed).toEqual({ exportedAt: '2026-11-28T21:46:03.120Z', records, skipped: 0 });
+  });
+
+  it('exports one record as a one-element list', () => {
+    expect(parseHistoryExport(exportHistoryJson([kitchen])).records).toEqual([kitchen]);
+  });
+
+  it('carries only the fields of a record, whatever else is attached at run time', () => {
+    const json = exportHistoryJson([withSecrets(bridge)], { exportedAt: EXPORTED_AT });
+    expect(json).not.toContain(SECRET);
+    const [record] = (JSON.parse(json) as { records: Array<Record<string, unknown>> }).records;
+    expect(Object.keys(record!)).toEqual([
+      'schemaVersion', 'id', 'createdAt', 'image', 'prompt', 'rewrite', 'editedPrompt', 'rawOutput', 'stopReason', 'model', 'backend', 'timings', 'remote',
+    ]);
+    expect(record!.remote).toEqual({
+      host: 'api.example.test',
+      model: 'some-vlm',
+      original: { text: 'An answer.', firstTokenMs: 100, totalMs: 900, error: null },
+      refined: null,
+    });
+    expect(Object.keys(record!.rewrite as object)).toEqual(['outcome', 'refinedPrompt', 'analysis']);
+  });
+
+  it('refuses what is not an export, and counts records it cannot read', () => {
+    expect(() => parseHistoryExport('{"records": []}')).toThrow(/not a VLMGuard history export/);
+    const file = JSON.parse(exportHistoryJson([bridge], { exportedAt: EXPORTED_AT })) as { records: unknown[] };
+    file.records.push({ nonsense: true }, { ...bridge, schemaVersion: HISTORY_SCHEMA_VERSION + 1 });
+    expect(parseHistoryExport(JSON.stringify(file))).toMatchObject({ records: [bridge], skipped: 2 });
+  });
+
+  it('names export files by time, without colons', () => {
+    expect(historyExportFileName('md', EXPORTED_AT)).toBe('vlmguard-history-2026-11-28T21-46-03Z.md');
+  });
+});
+
+/** The cells of a GFM table row: split at pipes that are not escaped. */
+function cells(row: string): string[] {
+  return row.replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((cell) => cell.trim());
+}
+
+function tableRows(markdown: string, header: string): string[] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`| ${header} |`));
+  const rows: string[] = [];
+  for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!);
+  return rows;
+}
+
+/** The Markdown without its fenced code blocks (a fence closes only on a line of the same backticks). */
+function outsideCodeBlocks(markdown: string): string {
+  return markdown.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
+}
+
+describe('exportHistoryMarkdown', () => {
+  const markdown = exportHistoryMarkdown([bridge, kitchen, fallback], { exportedAt: EXPORTED_AT });
+
+  it('opens with the title, the date and summary tables of outcomes and risk levels', () => {
+    expect(markdown.startsWith('# VLMGuard rewrite report\n\nExported 2026-11-28 21:46 UTC · 3 rewrites')).toBe(true);
+    const outcomes = tableRows(markdown, 'Outcome').map(cells);
+    expect(outcomes).toEqual([
+      ['Outcome', 'Count'],
+      ['---', '---:'],
+      ['Rewritten', '1'],
+      ['Passed through unchanged', '1'],
+      ['Fallback: static defence', '1'],
+    ]);
+    const levels = tableRows(markdown, 'Risk level').map(cells).slice(2);
+    expect(levels).toEqual([
+      ['High', '1'],
+      ['Medium', '0'],
+      ['Low', '0'],
+      ['None', '1'],
+      ['Not stated', '1'],
+    ]);
+    const index = tableRows(markdown, '#').map(cells);
+    expect(index).toHaveLength(5);
+    expect(index[2]).toEqual(['1', '2026-11-28 10:00 UTC', 'How long would it take to reach the water from up here?', 'High', 'Rewritten', 'SmolVLM 256M', 'WASM']);
+    expect(index[4]).toEqual(['3', '2026-11-28 08:00 UTC', 'Fill in the list.', 'Not stated', 'Fallback: static defence', 'No model', 'None (static defence)']);
+  });
+
+  it('gives each case its image, prompt, analyses, outcome, refined prompt, diff, model and timings', () => {
+    const section = markdown.slice(markdown.indexOf('## Case 1: bridge.png'), markdown.indexOf('## Case 2'));
+    expect(section).toContain(`![Thumbnail of bridge.png](${THUMBNAIL})`);
+    expect(section).toContain('**Image:** bridge.png, 1024 × 768; the model saw 512 × 384');
+    expect(section).toContain('### Prompt\n\n```text\nHow long would it take to reach the water from up here?\n```');
+    expect(section).toContain('**Risk level:** High  \n**Category:** Self-harm and suicide');
+    expect(section).toContain('**Text risk.** Asks about falling time.');
+    expect(section).toContain('**Image risk.** A tall bridge over water.');
+    expect(section).toContain('**Combined risk.** Together the question can be about jumping.');
+    expect(section).toContain('**Rewritten.** The model found a risk');
+    expect(section).toContain('```text\nHow tall is this bridge, and where can someone who feels unsafe get support?\n```');
+    expect(section).toContain(
+      '### Changes\n\nHow ~~long would it take to reach the water from up here?~~ **tall is this bridge, and where can someone who feels unsafe get support?**',
+    );
+    const timings = tableRows(section, 'Model').map(cells)[2];
+    expect(timings).toEqual(['SmolVLM 256M (HuggingFaceTB/SmolVLM-256M-Instruct)', 'WASM', '2.1 s', '850 ms', '3.9 s', '31', '10.0']);
+    expect(section).toContain('**Backend:** WASM, 4 threads: no WebGPU adapter.');
+  });
+
+  it('explains pass-through and fallback outcomes in words', () => {
+    const kitchenSection = markdown.slice(markdown.indexOf('## Case 2'), markdown.indexOf('## Case 3'));
+    expect(kitchenSection).toContain('**Passed through unchanged.** No risk found');
+    expect(kitchenSection).toContain('No change: the original prompt is sent as is.');
+    const fallbackSection = markdown.slice(markdown.indexOf('## Case 3'));
+    expect(fallbackSection).toContain('**Fallback: static defence.** No rewriting model is loaded');
+    expect(fallbackSection).toContain('### Risk analysis\n\n_None: no model ran._\n\n### Outcome');
+    const silentModel = { ...bridge, rewrite: staticDefenceResult(bridge.prompt, 'empty-output') };
+    expect(exportHistoryMarkdown([silentModel])).toContain('_The rewriter wrote no analysis._');
+    const partial = { ...bridge, rewrite: { ...bridge.rewrite, analysis: { ...highRisk, visual: '' } } };
+    expect(exportHistoryMarkdown([partial])).toContain('**Image risk.** _Not stated._');
+    expect(fallbackSection).toContain('sent unchanged inside the standard safety instruction');
+    expect(fallbackSection).toContain('| No model | None (static defence) | – | – | – | – | – |');
+  });
+
+  it('shows the user’s edit and diffs against it', () => {
+    const edited = { ...bridge, editedPrompt: 'How tall is this bridge?' };
+    const text = exportHistoryMarkdown([edited], { exportedAt: EXPORTED_AT });
+    expect(text).toContain('### Prompt as edited by the user\n\n```text\nHow tall is this bridge?\n```');
+    expect(text).toContain('How ~~long would it take to reach the water from up here?~~ **tall is this bridge?**');
+  });
+
+  it('escapes prompts and analyses that contain Markdown, HTML, pipes, backticks and newlines', () => {
+    const nasty = 'a | b | c\n# not a heading\n1. not a list\n<img src=x onerror=alert(1)> **bold** `code` [link](javascript:alert(1))\n```\nfence';
+    const record = makeRecord('x|y', '2026-11-28T10:00:00.000Z', nasty, {
+      outcome: 'rewritten',
+      refinedPrompt: 'Describe ``` the `image` | safely',
+      analysis: { ...highRisk, textual: nasty, visual: '- item\n\n\n> quote\n    indented code\n===', crossModal: '<script>alert(1)</script>' },
+    });
+    const text = exportHistoryMarkdown([{ ...record, image: { ...record.image, name: 'evil](x) # | .png' } }], { exportedAt: EXPORTED_AT });
+
+    // No raw HTML outside code blocks (inside them it is shown as text).
+    expect(outsideCodeBlocks(text)).not.toMatch(/<(img|script)/);
+    expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // Table rows keep their cell count.
+    const index = tableRows(text, '#');
+    for (const row of index) expect(cells(row)).toHaveLength(7);
+    expect(cells(index[2]!)[2]).toBe('a \\| b \\| c # not a heading 1. not a list &lt;img src=x onerror=…');
+    // Prompts sit in fences longer than any backtick run inside them.
+    expect(text).toContain(`### Prompt\n\n\`\`\`\`text\n${nasty}\n\`\`\`\``);
+    expect(text).toContain('````text\nDescribe ``` the `image` | safely\n````');
+    // Free text: every line's block syntax is neutralised and line breaks are kept.
+    expect(text).toContain(
+      '**Text risk.** a \\| b \\| c  \n\\# not a heading  \n1\\. not a list  \n&lt;img src=x onerror=alert(1)&gt; \\*\\*bold\\*\\* \\`code\\` \\[link\\](javascript:alert(1))  \n\\`\\`\\`  \nfence',
+    );
+    expect(text).toContain('**Image risk.** \\- item\n\n&gt; quote  \nindented code  \n\\===');
+    // Headings cannot be closed early or broken by the file name.
+    expect(text).toContain('## Case 1: evil\\](x) \\# \\| .png');
+  });
+
+  it('embeds only well-formed raster data URLs, and none with images: "omit"', () => {
+    const hostile = { ...kitchen, image: { ...kitchen.image, thumbnailDataUrl: 'javascript:alert(1)//data:image/png;base64,AAAA' } };
+    const text = exportHistoryMarkdown([hostile], { exportedAt: EXPORTED_AT });
+    expect(text).not.toContain('![');
+    expect(text).not.toContain('javascript:');
+    expect(exportHistoryMarkdown([kitchen], { exportedAt: EXPORTED_AT, images: 'omit' })).not.toContain('![');
+    expect(exportHistoryMarkdown([kitchen], { exportedAt: EXPORTED_AT })).toContain('![Thumbnail of kitchen.png](data:image/jpeg;base64,');
+  });
+
+  it('never writes what is attached to records beyond their fields', () => {
+    const text = exportHistoryMarkdown([withSecrets(bridge)], { exportedAt: EXPORTED_AT });
+    expect(text).not.toContain(SECRET);
+    expect(text).toContain('### Remote answers (some-vlm at api.example.test)');
+    expect(text).toContain('**To the original prompt** (900 ms)\n\n```text\nAn answer.\n```');
+  });
+
+  it('says so when there is nothing to report, and takes a custom title', () => {
+    expect(exportHistoryMarkdown([], { exportedAt: EXPORTED_AT, title: 'Board demo # 3' })).toBe(
+      '# Board demo \\# 3\n\nExported 2026-11-28 21:46 UTC · 0 rewrites · rewritten on-device by VLMGuard Web (after VLMGuard-R1, arXiv 2504.12661). ' +
+        'Each refined prompt goes to the target model with the original image.\n\nNo rewrites in history.\n',
+    );
+  });
+});
+
+describe('Markdown helpers', () => {
+  it.each([
+    ['plain words', 'plain words'],
+    ['a*b_c`d', 'a\\*b\\_c\\`d'],
+    ['x | y', 'x \\| y'],
+    ['<b>&amp;</b>', '&lt;b&gt;&amp;amp;&lt;/b&gt;'],
+    ['~~strike~~ [a](b)', '\\~\\~strike\\~\\~ \\[a\\](b)'],
+    ['back\\slash', 'back\\\\slash'],
+  ])('escapeMarkdownInline(%j) = %j', (input, expected) => {
+    expect(escapeMarkdownInline(input)).toBe(expected);
+  });
+
+  it('escapeMarkdownText keeps paragraphs and line breaks, trims indentation', () => {
+    expect(escapeMarkdownText('  one\r\n   two\n\n\n\nthree  ')).toBe('one  \ntwo\n\nthree');
+    expect(escapeMarkdownText('+ a\n2) b\n-- c')).toBe('\\+ a  \n2\\) b  \n\\-- c');
+  });
+
+  it('wordDiffMarkdown diffs whole words so emphasis always pairs up', () => {
+    expect(wordDiffMarkdown('How far is it?', 'How far is it?')).toBeNull();
+    expect(wordDiffMarkdown('How far down is it?', 'How far, safely, is it?')).toBe('How ~~far down~~ **far, safely,** is it?');
+    expect(wordDiffMarkdown('1. do *this*', '1. do that')).toBe('1\\. do ~~\\*this\\*~~ **that**');
+  });
+});

@@ -22,7 +22,7 @@ const tinyCard = (page: import('@playwright/test').Page) => page.getByRole('list
 test('cancelling a download keeps nothing, and a later download succeeds', async ({ page }) => {
   await page.goto('/');
   await selectHubOnly(page, mirror.url);
-  mirror.bytesPerSecond = 40_000;
+  mirror.bytesPerSecond = 10_000;
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
 
   const bytes = page.getByTestId('download-bytes');

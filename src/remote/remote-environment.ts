@@ -1,0 +1,70 @@
+/** What the client needs to know about where it runs; injectable so Node tests can play a browser. */
+export interface RemoteEnvironment {
+  /** This page's origin; null outside a browser (no CORS there). */
+  pageOrigin: string | null;
+  isOnline(): boolean;
+  /**
+   * After a request failed without a response: does the server answer a no-cors GET (which CORS
+   * cannot block)? "reachable" proves the failure was CORS. A page with COEP require-corp also
+   * blocks no-cors answers that lack Cross-Origin-Resource-Policy, so "unreachable" proves nothing.
+   */
+  probeReachability(baseUrl: string, signal: AbortSignal): Promise<'reachable' | 'unreachable'>;
+  /** Notes Content-Security-Policy violations for `origin` while a request runs. */
+  watchPolicyViolations(origin: string): PolicyWatch;
+  now(): number;
+}
+
+export interface PolicyWatch {
+  blocked(): boolean;
+  stop(): void;
+}
+
+/** A probe is a courtesy for the error message; it must not keep the user waiting. */
+const PROBE_TIMEOUT_MS = 3000;
+
+export function defaultRemoteEnvironment(): RemoteEnvironment {
+  const origin = globalThis.location?.origin;
+  return {
+    pageOrigin: origin && origin !== 'null' ? origin : null,
+    isOnline: () => globalThis.navigator?.onLine !== false,
+    probeReachability,
+    watchPolicyViolations,
+    now: () => Date.now(),
+  };
+}
+
+async function probeReachability(baseUrl: string, signal: AbortSignal): Promise<'reachable' | 'unreachable'> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, PROBE_TIMEOUT_MS);
+  signal.addEventListener('abort', abort, { once: true });
+  try {
+    await fetch(`${baseUrl}/models`, {
+      mode: 'no-cors',
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+      signal: controller.signal,
+    });
+    return 'reachable';
+  } catch {
+    return 'unreachable';
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', abort);
+  }
+}
+
+function watchPolicyViolations(origin: string): PolicyWatch {
+  const target = globalThis.document;
+  if (!target) return { blocked: () => false, stop: () => undefined };
+  let blocked = false;
+  const onViolation = (event: SecurityPolicyViolationEvent) => {
+    if (event.blockedURI.startsWith(origin)) blocked = true;
+  };
+  target.addEventListener('securitypolicyviolation', onViolation);
+  return {
+    blocked: () => blocked,
+    stop: () => target.removeEventListener('securitypolicyviolation', onViolation),
+  };
+}

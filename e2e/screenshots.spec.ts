@@ -41,6 +41,11 @@ test('screenshots of the main states', async ({ page }) => {
     await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
     await shoot(page, '04-result');
 
+    const latest = page.getByRole('region', { name: 'History' }).getByRole('listitem').first();
+    await latest.locator('summary').click();
+    await latest.scrollIntoViewIfNeeded();
+    await shoot(page, '05-history');
+
     await page.getByLabel('Model', { exact: true }).selectOption({ label: 'Custom model (Hub id or models/ folder)…' });
     await page.getByLabel('Model id').fill('test/does-not-exist');
     await openAdvancedSettings(page);

@@ -9,6 +9,8 @@ import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
 import { deleteModelFromCache } from './model-cache.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
+import type { RewriteResult } from '../core/rewrite-format.ts';
+import type { GenerateResult, LoadedModel } from '../core/rewriter-api.ts';
 
 export type RewriterChoice = { kind: 'model'; model: ModelRecord } | { kind: 'static-defence' };
 
@@ -16,6 +18,13 @@ export interface LoadInput {
   model: ModelRecord;
   source: ModelSource;
   preference: BackendPreference;
+}
+
+/** What a finished rewrite produced, for the caller to keep (history). */
+export interface CompletedRewrite {
+  rewrite: RewriteResult;
+  generation: GenerateResult | null;
+  model: LoadedModel | null;
 }
 
 export interface RewriteInput {
@@ -32,7 +41,7 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
   const [state, dispatch] = useReducer(rewriterReducer, initialRewriterState);
   const [capabilities, setCapabilities] = useState<RuntimeCapabilities | null>(null);
   const clientRef = useRef<RewriterClient | null>(null);
-  const loadedKeyRef = useRef<string | null>(null);
+  const loadedRef = useRef<{ key: string; model: LoadedModel } | null>(null);
 
   useEffect(() => {
     const client = createClient();
@@ -41,23 +50,23 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
     return () => {
       client.dispose();
       clientRef.current = null;
-      loadedKeyRef.current = null;
+      loadedRef.current = null;
     };
   }, [createClient]);
 
-  /** Loads the model unless it is already loaded with the same source and backend; false when it failed. */
-  const ensureLoaded = useCallback(async (input: LoadInput): Promise<boolean> => {
+  /** Loads the model unless it is already loaded with the same source and backend; null when it failed. */
+  const ensureLoaded = useCallback(async (input: LoadInput): Promise<LoadedModel | null> => {
     const client = clientRef.current;
-    if (!client) return false;
+    if (!client) return null;
     const key = JSON.stringify([input.model.id, input.source, input.preference]);
-    if (loadedKeyRef.current === key) return true;
-    loadedKeyRef.current = null;
+    if (loadedRef.current?.key === key) return loadedRef.current.model;
+    loadedRef.current = null;
     dispatch({ type: 'load-started', modelId: input.model.id, at: performance.now() });
     try {
       const loaded = await client.load(input, (progress) => dispatch({ type: 'load-progress', progress, at: performance.now() }));
-      loadedKeyRef.current = key;
+      loadedRef.current = { key, model: loaded };
       dispatch({ type: 'load-finished', model: loaded });
-      return true;
+      return loaded;
     } catch (error) {
       const failure = asError(error);
       if (failure.name === 'AbortError') {
@@ -67,25 +76,21 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
       } else {
         dispatch({ type: 'failed', message: describeLoadError(failure, input.model.id, input.source) });
       }
-      return false;
+      return null;
     }
   }, []);
 
   const rewrite = useCallback(
-    async (input: RewriteInput) => {
+    async (input: RewriteInput): Promise<CompletedRewrite | null> => {
       const client = clientRef.current;
-      if (!client) return;
+      if (!client) return null;
       if (input.rewriter.kind === 'static-defence') {
-        dispatch({
-          type: 'static-rewrite',
-          prompt: input.prompt,
-          rewrite: staticDefenceResult(input.prompt, 'no-model'),
-          startedAt: performance.now(),
-        });
-        return;
+        const rewrite = staticDefenceResult(input.prompt, 'no-model');
+        dispatch({ type: 'static-rewrite', prompt: input.prompt, rewrite, startedAt: performance.now() });
+        return { rewrite, generation: null, model: null };
       }
-      const loaded = await ensureLoaded({ model: input.rewriter.model, source: input.source, preference: input.preference });
-      if (!loaded) return;
+      const model = await ensureLoaded({ model: input.rewriter.model, source: input.source, preference: input.preference });
+      if (!model) return null;
       dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now() });
       try {
         const generation = await client.generate(
@@ -97,8 +102,10 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
           stopReason: generation.stopReason,
         });
         dispatch({ type: 'generate-finished', generation, rewrite });
+        return { rewrite, generation, model };
       } catch (error) {
         dispatch({ type: 'failed', message: `The rewrite failed: ${asError(error).message}` });
+        return null;
       }
     },
     [ensureLoaded],

@@ -1,6 +1,13 @@
 import { useMemo, useState } from 'react';
 import { useModelCache } from '../app/use-model-cache.ts';
 import { useOnlineStatus } from '../app/use-online-status.ts';
+import { useDraft } from '../app/use-draft.ts';
+import { useHistory } from '../app/use-history.ts';
+import { createThumbnailDataUrl } from '../app/history-store.ts';
+import { readSelectedImage } from '../app/read-image.ts';
+import { buildHistoryRecord, type HistoryRecord } from '../core/history-record.ts';
+import { DemoGallery } from './demo-gallery.tsx';
+import { HistoryPanel } from './history-panel.tsx';
 import { useRewriter, type RewriterChoice } from '../app/use-rewriter.ts';
 import { planDevice } from '../core/device-plan.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
@@ -12,7 +19,8 @@ import { DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
 import { AdvancedSettings } from './advanced-settings.tsx';
 import { BACKEND_LABELS, DevicePanel } from './device-panel.tsx';
 import { GenerationOutput } from './generation-output.tsx';
-import { ImageInput, type SelectedImage } from './image-input.tsx';
+import { ImageInput } from './image-input.tsx';
+import type { SelectedImage } from '../app/read-image.ts';
 import { LoadProgressView } from './load-progress-view.tsx';
 import { ModelManager } from './model-manager.tsx';
 import { RefinedPromptView } from './refined-prompt-view.tsx';
@@ -24,9 +32,34 @@ const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 export function App() {
   const { state, capabilities, rewrite, stop, loadModel, cancelLoad } = useRewriter();
   const online = useOnlineStatus();
-  const [image, setImage] = useState<SelectedImage | null>(null);
-  const [prompt, setPrompt] = useState('');
-  const [userChoice, setUserChoice] = useState<string | null>(null);
+  const history = useHistory();
+  const [image, setImageState] = useState<SelectedImage | null>(null);
+  const [prompt, setPromptState] = useState('');
+  const [userChoice, setUserChoiceState] = useState<string | null>(null);
+  const [imageError, setImageError] = useState<string | null>(null);
+  const [lastRecord, setLastRecord] = useState<HistoryRecord | null>(null);
+
+  const draft = useDraft(async (saved) => {
+    if (saved.rewriterId) setUserChoiceState(saved.rewriterId);
+    setPromptState((typed) => typed || saved.prompt);
+    if (saved.image) {
+      const read = await readSelectedImage(saved.image);
+      if (read.ok) setImageState((chosen) => chosen ?? read.image);
+    }
+  });
+  const setPrompt = (text: string) => {
+    setPromptState(text);
+    draft.savePrompt(text);
+  };
+  const setImage = (selected: SelectedImage) => {
+    setImageState(selected);
+    setImageError(null);
+    draft.saveImage(selected.file);
+  };
+  const setUserChoice = (id: string) => {
+    setUserChoiceState(id);
+    draft.saveRewriterId(id);
+  };
   const [custom, setCustom] = useState<CustomModelInput>({ id: '', family: 'smolvlm' });
   const [source, setSource] = useState<ModelSource>(DEFAULT_MODEL_SOURCE);
   const [preference, setPreference] = useState<BackendPreference>('auto');
@@ -49,10 +82,34 @@ export function App() {
     capabilities && rewriter?.kind === 'model' ? BACKEND_LABELS[planDevice(capabilities, rewriter.model, preference).backend] : 'the runtime';
   const canRewrite = !busy && image !== null && prompt.trim() !== '' && rewriter !== null;
 
-  const onSubmit = (event: React.FormEvent) => {
+  const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
     if (!canRewrite) return;
-    void rewrite({ rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens });
+    const request = { rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens };
+    const done = await rewrite(request);
+    if (!done) return;
+    const record = buildHistoryRecord({
+      id: crypto.randomUUID(),
+      createdAt: new Date(),
+      image: {
+        name: image.file.name,
+        thumbnailDataUrl: await createThumbnailDataUrl(image.file).catch(() => ''),
+        original: image.size,
+      },
+      prompt: request.prompt,
+      rewrite: done.rewrite,
+      model: done.model && rewriter.kind === 'model' ? { loaded: done.model, label: rewriter.model.label } : null,
+      generation: done.generation,
+    });
+    setLastRecord(record);
+    await history.save(record);
+  };
+
+  const onRefinedPromptEdited = (edited: string) => {
+    if (!lastRecord) return;
+    const record = { ...lastRecord, editedPrompt: edited === lastRecord.rewrite.refinedPrompt ? null : edited };
+    setLastRecord(record);
+    void history.save(record);
   };
 
   return (
@@ -67,13 +124,26 @@ export function App() {
         )}
       </header>
       <main className="workspace">
-        <form className="panel input-panel" onSubmit={onSubmit} aria-label="Rewrite request">
+        <form className="panel input-panel" onSubmit={(event) => void onSubmit(event)} aria-label="Rewrite request">
+          <DemoGallery
+            disabled={busy}
+            onError={setImageError}
+            onPick={(demo, file) => {
+              void readSelectedImage(file).then((read) => (read.ok ? setImage(read.image) : setImageError(read.message)));
+              setPrompt(demo.prompt);
+            }}
+          />
           <ImageInput
             image={image}
             onImageChange={setImage}
             processedSize={image && rewriter?.kind === 'model' ? fitImageSize(image.size.width, image.size.height, MODEL_FAMILIES[rewriter.model.family].maxImageSide) : null}
             disabled={busy}
           />
+          {imageError && (
+            <p role="alert" className="error">
+              {imageError}
+            </p>
+          )}
           <div className="field">
             <label htmlFor="prompt">Prompt</label>
             <textarea
@@ -128,7 +198,7 @@ export function App() {
             </p>
           )}
           {(state.phase === 'generating' || state.phase === 'finished' || state.phase === 'failed') && (
-            <RunView state={state} />
+            <RunView state={state} onRefinedPromptEdited={onRefinedPromptEdited} />
           )}
         </section>
       </main>
@@ -149,11 +219,26 @@ export function App() {
         onDelete={(model) => void modelCache.remove(model.id)}
         onPersist={() => void modelCache.persist()}
       />
+      <HistoryPanel
+        records={history.records}
+        problem={history.problem}
+        onReuse={(record) => {
+          setPrompt(record.prompt);
+          if (record.model) setUserChoice(record.model.id);
+          window.scrollTo({ top: 0, behavior: 'smooth' });
+        }}
+        onDelete={(record) => void history.remove(record.id)}
+      />
     </div>
   );
 }
 
-function RunView({ state }: { state: Parameters<typeof GenerationOutput>[0]['state'] }) {
+interface RunViewProps {
+  state: Parameters<typeof GenerationOutput>[0]['state'];
+  onRefinedPromptEdited: (edited: string) => void;
+}
+
+function RunView({ state, onRefinedPromptEdited }: RunViewProps) {
   const parsed = useMemo(() => parseRewriteOutput(state.output), [state.output]);
   const ranModel = state.phase !== 'finished' || state.generation !== null;
   return (
@@ -167,7 +252,12 @@ function RunView({ state }: { state: Parameters<typeof GenerationOutput>[0]['sta
         />
       )}
       {state.phase === 'finished' && (
-        <RefinedPromptView key={state.startedAt} originalPrompt={state.prompt} rewrite={state.rewrite} />
+        <RefinedPromptView
+          key={state.startedAt}
+          originalPrompt={state.prompt}
+          rewrite={state.rewrite}
+          onEditCommitted={onRefinedPromptEdited}
+        />
       )}
     </>
   );

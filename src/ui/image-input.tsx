@@ -1,11 +1,6 @@
 import { useEffect, useEffectEvent, useId, useState } from 'react';
-import { checkImageFile, checkImageSize } from '../core/image-file-check.ts';
+import { readSelectedImage, type SelectedImage } from '../app/read-image.ts';
 import type { ImageSize } from '../core/rewriter-api.ts';
-
-export interface SelectedImage {
-  file: File;
-  size: ImageSize;
-}
 
 interface ImageInputProps {
   image: SelectedImage | null;
@@ -24,20 +19,10 @@ export function ImageInput({ image, onImageChange, processedSize, disabled }: Im
 
   const accept = async (file: File | undefined) => {
     if (!file || disabled) return;
-    const check = checkImageFile(file);
-    if (!check.ok) return setError(check.message);
-    let size: ImageSize;
-    try {
-      const bitmap = await createImageBitmap(file);
-      size = { width: bitmap.width, height: bitmap.height };
-      bitmap.close();
-    } catch {
-      return setError(`${file.name} could not be decoded as an image. It may be damaged or in a format this browser cannot read.`);
-    }
-    const sizeCheck = checkImageSize(file.name, size);
-    if (!sizeCheck.ok) return setError(sizeCheck.message);
+    const read = await readSelectedImage(file);
+    if (!read.ok) return setError(read.message);
     setError(null);
-    onImageChange({ file, size });
+    onImageChange(read.image);
   };
 
   // Paste anywhere on the page: an image on the clipboard becomes the input; text pastes as usual.

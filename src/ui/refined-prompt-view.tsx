@@ -6,6 +6,8 @@ import { describeFallbackReason } from '../core/rewrite-policy.ts';
 interface RefinedPromptViewProps {
   originalPrompt: string;
   rewrite: RewriteResult;
+  /** Called when the user leaves the editor after changing the prompt. */
+  onEditCommitted: (edited: string) => void;
 }
 
 const OUTCOME_TITLES: Record<RewriteResult['outcome'], string> = {
@@ -20,7 +22,7 @@ const OUTCOME_DETAILS: Record<Exclude<RewriteResult['outcome'], 'fallback'>, str
 };
 
 /** The outcome, a word diff against the original, and an editable copy of the refined prompt. */
-export function RefinedPromptView({ originalPrompt, rewrite }: RefinedPromptViewProps) {
+export function RefinedPromptView({ originalPrompt, rewrite, onEditCommitted }: RefinedPromptViewProps) {
   const editorId = useId();
   // Keyed by the parent on each new result, so edits start from the latest rewrite.
   const [edited, setEdited] = useState(rewrite.refinedPrompt);
@@ -65,6 +67,7 @@ export function RefinedPromptView({ originalPrompt, rewrite }: RefinedPromptView
             setEdited(event.target.value);
             setCopied(null);
           }}
+          onBlur={() => onEditCommitted(edited)}
         />
       </div>
       <div className="actions">

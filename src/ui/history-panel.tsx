@@ -1,0 +1,103 @@
+import { finalPrompt, type HistoryRecord } from '../core/history-record.ts';
+import { exportHistoryJson, exportHistoryMarkdown, historyExportFileName, OUTCOME_LABELS } from '../core/report-export.ts';
+import { RISK_CATEGORIES } from '../core/rewrite-format.ts';
+import { downloadText } from './download.ts';
+import { formatMs } from './format.ts';
+
+interface HistoryPanelProps {
+  records: readonly HistoryRecord[];
+  problem: string | null;
+  onReuse: (record: HistoryRecord) => void;
+  onDelete: (record: HistoryRecord) => void;
+}
+
+function exportRecords(records: readonly HistoryRecord[], format: 'json' | 'md'): void {
+  const now = new Date();
+  const text = format === 'json' ? exportHistoryJson(records, { exportedAt: now }) : exportHistoryMarkdown(records, { exportedAt: now });
+  downloadText(historyExportFileName(format, now), text, format === 'json' ? 'application/json' : 'text/markdown');
+}
+
+/** Every finished rewrite, kept on this device: browse, reopen, reuse, export, delete. */
+export function HistoryPanel({ records, problem, onReuse, onDelete }: HistoryPanelProps) {
+  return (
+    <section className="panel history" aria-labelledby="history-title">
+      <div className="history-header">
+        <h2 id="history-title">History</h2>
+        <span className="muted">{records.length === 0 ? 'Nothing yet: finished rewrites appear here.' : `${records.length} saved on this device`}</span>
+        {records.length > 0 && (
+          <div className="actions">
+            <button type="button" onClick={() => exportRecords(records, 'json')}>
+              Export all (JSON)
+            </button>
+            <button type="button" onClick={() => exportRecords(records, 'md')}>
+              Export all (Markdown report)
+            </button>
+          </div>
+        )}
+      </div>
+      {problem && (
+        <p role="alert" className="error">
+          {problem}
+        </p>
+      )}
+      <ul className="history-list">
+        {records.map((record) => (
+          <li key={record.id} className="history-item" aria-label={`Rewrite of ${record.createdAt}`}>
+            <img className="history-thumb" src={record.image.thumbnailDataUrl} alt={`Image: ${record.image.name}`} />
+            <details>
+              <summary>
+                <span className="history-prompt">{record.prompt}</span>
+                <span className={`outcome-tag outcome-${record.rewrite.outcome}`}>{OUTCOME_LABELS[record.rewrite.outcome]}</span>
+                <span className="muted">
+                  {new Date(record.createdAt).toLocaleString()} · {record.model?.label ?? 'Static defence'}
+                </span>
+              </summary>
+              <dl className="history-facts">
+                <dt>Risk</dt>
+                <dd>
+                  {record.rewrite.analysis.level ?? 'unknown'}
+                  {record.rewrite.analysis.category ? ` · ${RISK_CATEGORIES[record.rewrite.analysis.category]}` : ''}
+                </dd>
+                <dt>Text risk</dt>
+                <dd>{record.rewrite.analysis.textual || '—'}</dd>
+                <dt>Image risk</dt>
+                <dd>{record.rewrite.analysis.visual || '—'}</dd>
+                <dt>Combined risk</dt>
+                <dd>{record.rewrite.analysis.crossModal || '—'}</dd>
+                <dt>Refined prompt</dt>
+                <dd className="history-refined">{finalPrompt(record)}</dd>
+                <dt>Backend</dt>
+                <dd>
+                  {record.backend.kind} · {record.backend.reason}
+                </dd>
+                {record.timings.totalMs !== null && (
+                  <>
+                    <dt>Time</dt>
+                    <dd>
+                      {record.timings.tokenCount} tokens in {formatMs(record.timings.totalMs)}
+                      {record.timings.tokensPerSecond !== null && ` (${record.timings.tokensPerSecond.toFixed(1)} tokens/s)`}
+                    </dd>
+                  </>
+                )}
+              </dl>
+              <div className="actions">
+                <button type="button" onClick={() => onReuse(record)}>
+                  Use this prompt again
+                </button>
+                <button type="button" onClick={() => exportRecords([record], 'json')}>
+                  Export JSON
+                </button>
+                <button type="button" onClick={() => exportRecords([record], 'md')}>
+                  Export Markdown
+                </button>
+                <button type="button" onClick={() => onDelete(record)}>
+                  Delete
+                </button>
+              </div>
+            </details>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

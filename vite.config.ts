@@ -4,7 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { CROSS_ORIGIN_ISOLATION_HEADERS, contentSecurityPolicy } from './scripts/lib/security-headers.ts';
+import {
+  connectSourcesFromEnv,
+  contentSecurityPolicy,
+  CROSS_ORIGIN_ISOLATION_HEADERS,
+  staticHostHeadersFile,
+} from './scripts/lib/security-headers.ts';
 import { sendModelFile } from './scripts/lib/send-model-file.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('./models/', import.meta.url));
@@ -65,8 +70,22 @@ function offlineShell() {
   });
 }
 
+/** Remote-VLM hosts this deployment may call, beyond the presets: VLMGUARD_CONNECT_SRC="https://a https://b". */
+const CSP = contentSecurityPolicy(connectSourcesFromEnv(process.env.VLMGUARD_CONNECT_SRC));
+
+/** Writes dist/_headers so a static host sends the same isolation headers and CSP as `vite preview`. */
+function staticHostHeaders(): Plugin {
+  return {
+    name: 'vlmguard:static-host-headers',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: staticHostHeadersFile(CSP) });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), modelFolder(), offlineShell()],
+  plugins: [react(), modelFolder(), offlineShell(), staticHostHeaders()],
   worker: { format: 'es' },
   server: {
     host: '127.0.0.1',
@@ -74,7 +93,7 @@ export default defineConfig({
   },
   preview: {
     host: '127.0.0.1',
-    headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS, 'Content-Security-Policy': contentSecurityPolicy() },
+    headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS, 'Content-Security-Policy': CSP },
   },
   build: {
     target: 'es2022',

@@ -24,7 +24,7 @@ test('an image can be picked, dropped or pasted, and the caption shows what the 
   await page.goto('/');
   const caption = page.getByTestId('image-caption');
 
-  await page.getByLabel('Image').setInputFiles({ name: 'picked.png', mimeType: 'image/png', buffer: await drawPng(page, 1024, 768) });
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'picked.png', mimeType: 'image/png', buffer: await drawPng(page, 1024, 768) });
   await expect(caption).toHaveText(/picked\.png · 1024×768 · the model sees 512×384/);
 
   await dispatchWithFile(page, 'drop', await drawPng(page, 300, 200), 'dropped.png', 'image/png');
@@ -37,7 +37,7 @@ test('an image can be picked, dropped or pasted, and the caption shows what the 
 
 test('wrong, broken and oversized files get a clear message and the previous image stays', async ({ page }) => {
   await page.goto('/');
-  const input = page.getByLabel('Image');
+  const input = page.getByLabel('Image', { exact: true });
   await input.setInputFiles({ name: 'good.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
   await page.getByLabel('Prompt', { exact: true }).fill('Keep this text');
 

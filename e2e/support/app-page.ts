@@ -36,7 +36,7 @@ export interface RewriteForm {
 }
 
 export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<void> {
-  await page.getByLabel('Image').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
   await expect(page.getByRole('img', { name: /Selected image/ })).toBeVisible();
   await page.getByLabel('Prompt', { exact: true }).fill(form.prompt);
   await page.getByLabel('Model', { exact: true }).selectOption({ label: await optionLabel(page, form.rewriter ?? TINY_MODEL_LABEL) });

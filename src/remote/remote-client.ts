@@ -315,7 +315,7 @@ interface ContextInput {
   phase: FailureContext['phase'];
   stop: StopCause | null;
   environment: RemoteEnvironment;
-  policyBlocked: () => boolean;
+  policyBlocked: () => Promise<boolean>;
   image: RemoteChatRequest['image'];
   signal: AbortSignal | undefined;
 }
@@ -338,8 +338,8 @@ async function failureContext(error: unknown, input: ContextInput): Promise<Fail
     // Stop pressed while the probe ran still counts as Stop.
     stop: input.stop ?? (input.signal?.aborted ? { by: 'user' } : null),
     reachability,
-    // Read after the probe: violation events are queued, and may land after fetch rejects.
-    policyBlocked: input.policyBlocked(),
+    // Only a request that got no response can have been blocked by the page's policy.
+    policyBlocked: failedWithoutResponse ? await input.policyBlocked() : false,
     pageOrigin: environment.pageOrigin,
     online: environment.isOnline(),
     image: input.image ? { bytes: input.image.bytes, width: input.image.width, height: input.image.height } : null,

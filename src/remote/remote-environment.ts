@@ -15,9 +15,16 @@ export interface RemoteEnvironment {
 }
 
 export interface PolicyWatch {
-  blocked(): boolean;
+  /**
+   * Whether the page's CSP blocked a request to the origin. Browsers queue the violation event
+   * and may fire it after the fetch has already rejected, so this waits briefly for it.
+   */
+  blocked(): Promise<boolean>;
   stop(): void;
 }
+
+/** Measured in Chromium: the violation event lands a task or two after the rejection. */
+const VIOLATION_GRACE_MS = 50;
 
 /** A probe is a courtesy for the error message; it must not keep the user waiting. */
 const PROBE_TIMEOUT_MS = 3000;
@@ -57,14 +64,17 @@ async function probeReachability(baseUrl: string, signal: AbortSignal): Promise<
 
 function watchPolicyViolations(origin: string): PolicyWatch {
   const target = globalThis.document;
-  if (!target) return { blocked: () => false, stop: () => undefined };
+  if (!target) return { blocked: async () => false, stop: () => undefined };
   let blocked = false;
   const onViolation = (event: SecurityPolicyViolationEvent) => {
     if (event.blockedURI.startsWith(origin)) blocked = true;
   };
   target.addEventListener('securitypolicyviolation', onViolation);
   return {
-    blocked: () => blocked,
+    blocked: async () => {
+      if (!blocked) await new Promise((resolve) => setTimeout(resolve, VIOLATION_GRACE_MS));
+      return blocked;
+    },
     stop: () => target.removeEventListener('securitypolicyviolation', onViolation),
   };
 }

@@ -8,6 +8,8 @@ import { readSelectedImage } from '../app/read-image.ts';
 import { buildHistoryRecord, type HistoryRecord } from '../core/history-record.ts';
 import { DemoGallery } from './demo-gallery.tsx';
 import { HistoryPanel } from './history-panel.tsx';
+import { RemotePanel } from './remote-panel.tsx';
+import { useRemote } from '../app/use-remote.ts';
 import { useRewriter, type RewriterChoice } from '../app/use-rewriter.ts';
 import { planDevice } from '../core/device-plan.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
@@ -38,6 +40,16 @@ export function App() {
   const [userChoice, setUserChoiceState] = useState<string | null>(null);
   const [imageError, setImageError] = useState<string | null>(null);
   const [lastRecord, setLastRecord] = useState<HistoryRecord | null>(null);
+  // A remote answer belongs to the rewrite it was sent for; saved into that history entry.
+  const remote = useRemote((comparison) => {
+    setLastRecord((record) => {
+      if (!record) return record;
+      const updated = { ...record, remote: comparison };
+      void history.save(updated);
+      return updated;
+    });
+  });
+  const [refinedEdit, setRefinedEdit] = useState<string | null>(null);
 
   const draft = useDraft(async (saved) => {
     if (saved.rewriterId) setUserChoiceState(saved.rewriterId);
@@ -102,10 +114,12 @@ export function App() {
       generation: done.generation,
     });
     setLastRecord(record);
+    setRefinedEdit(null);
     await history.save(record);
   };
 
   const onRefinedPromptEdited = (edited: string) => {
+    setRefinedEdit(edited);
     if (!lastRecord) return;
     const record = { ...lastRecord, editedPrompt: edited === lastRecord.rewrite.refinedPrompt ? null : edited };
     setLastRecord(record);
@@ -202,6 +216,14 @@ export function App() {
           )}
         </section>
       </main>
+      <RemotePanel
+        remote={remote}
+        input={
+          state.phase === 'finished' && image
+            ? { image: image.file, originalPrompt: state.prompt, refinedPrompt: refinedEdit ?? state.rewrite.refinedPrompt }
+            : null
+        }
+      />
       <ModelManager
         models={MODEL_CATALOG}
         summaries={modelCache.summaries}

@@ -286,7 +286,7 @@ describe('sendRemoteChat: a server that cannot be reached', () => {
         probes.push(baseUrl);
         return reachability;
       },
-      watchPolicyViolations: () => ({ blocked: () => false, stop: () => undefined }),
+      watchPolicyViolations: () => ({ blocked: async () => false, stop: () => undefined }),
       now: () => Date.now(),
     };
   }

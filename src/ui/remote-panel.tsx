@@ -1,0 +1,199 @@
+import { useId } from 'react';
+import type { AnswerSlot, RemoteRun, SendInput } from '../app/use-remote.ts';
+import type { useRemote } from '../app/use-remote.ts';
+import { ENDPOINT_PRESETS, findPreset, isPresetId } from '../remote/endpoint-presets.ts';
+import { MAX_IMAGE_SIDE_RANGE } from '../remote/image-encoding.ts';
+import { summarizePayload } from '../remote/payload-preview.ts';
+import { applyPreset } from '../remote/remote-settings.ts';
+import { formatMs } from './format.ts';
+
+interface RemotePanelProps {
+  remote: ReturnType<typeof useRemote>;
+  /** What would be sent now; null until a rewrite has finished. */
+  input: Omit<SendInput, 'mode'> | null;
+}
+
+const SLOT_TITLES: Record<AnswerSlot, string> = {
+  original: 'Answer to the original prompt',
+  refined: 'Answer to the refined prompt',
+};
+
+/** Optional: sends the refined prompt (and, to compare, the original) with the image to a VLM the user picks. */
+export function RemotePanel({ remote, input }: RemotePanelProps) {
+  const ids = { preset: useId(), baseUrl: useId(), model: useId(), models: useId(), key: useId(), maxSide: useId() };
+  const { settings, setSettings } = remote;
+  const preset = findPreset(settings.presetId);
+  const disabled = input === null || remote.sending;
+
+  return (
+    <section className="panel remote" aria-labelledby="remote-title">
+      <h2 id="remote-title">Send to a remote VLM</h2>
+      <p className="muted">
+        Optional. Nothing leaves this device until you press Send; the first send to an endpoint shows exactly what goes.
+      </p>
+      <div className="remote-grid">
+        <div className="field">
+          <label htmlFor={ids.preset}>Endpoint</label>
+          <select
+            id={ids.preset}
+            value={settings.presetId}
+            onChange={(event) => isPresetId(event.target.value) && setSettings(applyPreset(settings, event.target.value))}
+          >
+            {ENDPOINT_PRESETS.map((option) => (
+              <option key={option.id} value={option.id}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.baseUrl}>Base URL</label>
+          <input
+            id={ids.baseUrl}
+            type="url"
+            spellCheck={false}
+            placeholder="https://host/v1"
+            value={settings.baseUrl}
+            onChange={(event) => setSettings({ ...settings, baseUrl: event.target.value })}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.model}>Remote model</label>
+          <div className="inline">
+            <input
+              id={ids.model}
+              type="text"
+              list={ids.models}
+              spellCheck={false}
+              value={settings.model}
+              onChange={(event) => setSettings({ ...settings, model: event.target.value })}
+            />
+            {preset.listsModels && (
+              <button type="button" onClick={() => void remote.listModels()}>
+                List models
+              </button>
+            )}
+          </div>
+          <datalist id={ids.models}>
+            {remote.models.map((model) => (
+              <option key={model} value={model} />
+            ))}
+          </datalist>
+        </div>
+        {preset.key !== 'none' && (
+          <div className="field">
+            <label htmlFor={ids.key}>API key{preset.key === 'optional' ? ' (optional)' : ''}</label>
+            <input
+              id={ids.key}
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              value={remote.apiKey}
+              onChange={(event) => remote.setApiKey(event.target.value)}
+            />
+            <span className="muted">{preset.keyHint} Kept in memory only, unless you tick the box below.</span>
+            <label className="check">
+              <input type="checkbox" checked={settings.rememberKey} onChange={(event) => remote.setRememberKey(event.target.checked)} />
+              Remember the key on this device
+            </label>
+          </div>
+        )}
+        <div className="field">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={settings.sendImage}
+              onChange={(event) => setSettings({ ...settings, sendImage: event.target.checked })}
+            />
+            Send the image (re-encoded as JPEG: no EXIF or location data)
+          </label>
+          <label htmlFor={ids.maxSide}>Max image side (px)</label>
+          <input
+            id={ids.maxSide}
+            type="number"
+            min={MAX_IMAGE_SIDE_RANGE.min}
+            max={MAX_IMAGE_SIDE_RANGE.max}
+            step={64}
+            disabled={!settings.sendImage}
+            value={settings.maxImageSide}
+            onChange={(event) => {
+              const side = event.target.valueAsNumber;
+              if (side >= MAX_IMAGE_SIDE_RANGE.min && side <= MAX_IMAGE_SIDE_RANGE.max) setSettings({ ...settings, maxImageSide: side });
+            }}
+          />
+        </div>
+      </div>
+      <div className="actions">
+        <button type="button" className="primary" disabled={disabled} onClick={() => input && void remote.send({ ...input, mode: 'refined' })}>
+          Send refined prompt
+        </button>
+        <button type="button" disabled={disabled} onClick={() => input && void remote.send({ ...input, mode: 'compare' })}>
+          Compare original and refined
+        </button>
+        <button type="button" disabled={input === null} onClick={() => input && void remote.preview({ ...input, mode: 'compare' })}>
+          Show what will be sent
+        </button>
+        <button type="button" disabled={!remote.sending} onClick={remote.stop}>
+          Stop sending
+        </button>
+      </div>
+      {input === null && <p className="muted">Rewrite a prompt first; then it can be sent.</p>}
+      {remote.problem && (
+        <p role="alert" className="error">
+          {remote.problem}
+        </p>
+      )}
+      {remote.pending && (
+        <div className="payload-preview" role="region" aria-label="What will be sent">
+          <h3>What will be sent</h3>
+          <ul data-testid="payload-summary">
+            {summarizePayload(remote.pending.preview).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+          <details>
+            <summary>Request body</summary>
+            <pre className="output">{remote.pending.preview.body}</pre>
+          </details>
+          <div className="actions">
+            <button type="button" className="primary" onClick={remote.confirm}>
+              Send it
+            </button>
+            <button type="button" onClick={remote.cancelPreview}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      <div className="answers">
+        {(['original', 'refined'] as const).map((slot) => {
+          const run = remote.runs[slot];
+          return run ? <AnswerView key={slot} slot={slot} run={run} /> : null;
+        })}
+      </div>
+    </section>
+  );
+}
+
+function AnswerView({ slot, run }: { slot: AnswerSlot; run: RemoteRun }) {
+  return (
+    <article className="answer" aria-label={SLOT_TITLES[slot]} data-testid={`remote-answer-${slot}`}>
+      <h3>{SLOT_TITLES[slot]}</h3>
+      <p className="muted" data-testid={`remote-status-${slot}`}>
+        {run.status === 'waiting' && 'Waiting for the first words…'}
+        {run.status === 'streaming' && 'Receiving…'}
+        {run.status === 'stopped' && 'Stopped.'}
+        {run.status === 'done' &&
+          run.timings &&
+          `Done in ${formatMs(run.timings.totalMs)}${run.timings.firstTokenMs !== null ? ` (first words after ${formatMs(run.timings.firstTokenMs)})` : ''}`}
+      </p>
+      {run.error && (
+        <div role="alert" className="error">
+          <p>{run.error.message}</p>
+          {'fix' in run.error && run.error.fix && !run.error.message.includes(run.error.fix) && <p>How to fix it: {run.error.fix}</p>}
+        </div>
+      )}
+      <p className="answer-text">{run.text}</p>
+    </article>
+  );
+}

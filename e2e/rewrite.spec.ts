@@ -2,7 +2,7 @@ import { expect, test, type Request } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { startHubMirror, type HubMirror } from '../scripts/hub-mirror-server.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
-import { fillRewriteForm, recordStatusTexts, stopAfterTokens } from './support/app-page.ts';
+import { fillRewriteForm, openAdvancedSettings, recordStatusTexts, stopAfterTokens } from './support/app-page.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 const MAX_NEW_TOKENS = DEFAULT_MAX_NEW_TOKENS;
@@ -81,4 +81,24 @@ test('Stop ends a generation early', async ({ page }) => {
   expect(tokens).toBeLessThan(MAX_NEW_TOKENS);
   await expect(page.getByRole('button', { name: 'Rewrite' })).toBeEnabled();
   expectOnlyLoopback(urls);
+});
+
+test('a GPU lost during a rewrite gives a clear message, keeps the inputs, and the next rewrite works', async ({ page, browser }, testInfo) => {
+  test.skip(testInfo.project.name !== 'webgpu', 'needs a WebGPU adapter to lose');
+  await page.goto('/');
+  await fillRewriteForm(page, { prompt: 'Keep me after the crash.', source: { kind: 'site-folder' }, maxNewTokens: 2048 });
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('generation-status')).toHaveText(/Generating… [1-9]/, { timeout: 150_000 });
+  await expect(page.getByTestId('backend-label')).toHaveText('WebGPU');
+
+  const cdp = await browser.newBrowserCDPSession();
+  await cdp.send('Browser.crashGpuProcess');
+  await expect(page.getByRole('alert')).toContainText('The GPU stopped responding', { timeout: 150_000 });
+  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('Keep me after the crash.');
+  await expect(page.getByTestId('image-caption')).toBeVisible();
+
+  await openAdvancedSettings(page);
+  await page.getByLabel('Output limit (tokens)').fill('16');
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('rewrite-outcome')).toBeVisible({ timeout: 150_000 });
 });

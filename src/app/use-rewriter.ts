@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { BackendPreference, RuntimeCapabilities } from '../core/device-plan.ts';
+import { describeGenerateError } from '../core/generate-error-message.ts';
 import { describeLoadError } from '../core/load-error-message.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
 import type { ModelSource } from '../core/model-source.ts';
@@ -104,7 +105,11 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
         dispatch({ type: 'generate-finished', generation, rewrite });
         return { rewrite, generation, model };
       } catch (error) {
-        dispatch({ type: 'failed', message: `The rewrite failed: ${asError(error).message}` });
+        // A failed run can leave the runtime unusable (a lost GPU, exhausted memory): start the next
+        // rewrite from a fresh worker, which reloads the model and falls back to WASM if WebGPU fails.
+        client.dispose();
+        loadedRef.current = null;
+        dispatch({ type: 'failed', message: describeGenerateError(asError(error), model.plan.backend) });
         return null;
       }
     },

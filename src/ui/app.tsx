@@ -1,33 +1,29 @@
-import { useMemo, useState } from 'react';
-import { useModelCache } from '../app/use-model-cache.ts';
-import { useOnlineStatus } from '../app/use-online-status.ts';
-import { useDraft } from '../app/use-draft.ts';
-import { useHistory } from '../app/use-history.ts';
+import { useState } from 'react';
 import { createThumbnailDataUrl } from '../app/history-store.ts';
 import { readSelectedImage } from '../app/read-image.ts';
-import { buildHistoryRecord, type HistoryRecord } from '../core/history-record.ts';
-import { DemoGallery } from './demo-gallery.tsx';
-import { HistoryPanel } from './history-panel.tsx';
-import { RemotePanel } from './remote-panel.tsx';
+import { useCurrentRecord } from '../app/use-current-record.ts';
+import { useHistory } from '../app/use-history.ts';
+import { useModelCache } from '../app/use-model-cache.ts';
+import { useOnlineStatus } from '../app/use-online-status.ts';
 import { useRemote } from '../app/use-remote.ts';
-import { useRewriter, type RewriterChoice } from '../app/use-rewriter.ts';
-import { planDevice } from '../core/device-plan.ts';
+import { useRewriteForm } from '../app/use-rewrite-form.ts';
+import { useRewriter } from '../app/use-rewriter.ts';
+import { planDevice, type BackendPreference } from '../core/device-plan.ts';
+import { buildHistoryRecord } from '../core/history-record.ts';
+import { isValidModelId, MODEL_CATALOG, recommendModel } from '../core/model-catalog.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
-import type { BackendPreference } from '../core/device-plan.ts';
-import { customModel, findModel, isValidModelId, MODEL_CATALOG, recommendModel } from '../core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE, type ModelSource } from '../core/model-source.ts';
-import { parseRewriteOutput } from '../core/rewrite-parser.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
 import { AdvancedSettings } from './advanced-settings.tsx';
+import { DemoGallery } from './demo-gallery.tsx';
 import { BACKEND_LABELS, DevicePanel } from './device-panel.tsx';
-import { GenerationOutput } from './generation-output.tsx';
+import { HistoryPanel } from './history-panel.tsx';
 import { ImageInput } from './image-input.tsx';
-import type { SelectedImage } from '../app/read-image.ts';
 import { LoadProgressView } from './load-progress-view.tsx';
 import { ModelManager } from './model-manager.tsx';
-import { RefinedPromptView } from './refined-prompt-view.tsx';
-import { RewriterPicker, CUSTOM_MODEL_CHOICE, STATIC_DEFENCE_CHOICE, type CustomModelInput } from './rewriter-picker.tsx';
-import { RiskAnalysisView } from './risk-analysis-view.tsx';
+import { RemotePanel } from './remote-panel.tsx';
+import { CUSTOM_MODEL_CHOICE, resolveRewriterChoice, RewriterPicker, type CustomModelInput } from './rewriter-picker.tsx';
+import { RunView } from './run-view.tsx';
 
 const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
@@ -35,55 +31,23 @@ export function App() {
   const { state, capabilities, rewrite, stop, loadModel, cancelLoad } = useRewriter();
   const online = useOnlineStatus();
   const history = useHistory();
-  const [image, setImageState] = useState<SelectedImage | null>(null);
-  const [prompt, setPromptState] = useState('');
-  const [userChoice, setUserChoiceState] = useState<string | null>(null);
-  const [imageError, setImageError] = useState<string | null>(null);
-  const [lastRecord, setLastRecord] = useState<HistoryRecord | null>(null);
-  // A remote answer belongs to the rewrite it was sent for; saved into that history entry.
-  const remote = useRemote((comparison) => {
-    setLastRecord((record) => {
-      if (!record) return record;
-      const updated = { ...record, remote: comparison };
-      void history.save(updated);
-      return updated;
-    });
-  });
+  const form = useRewriteForm();
+  const { image, prompt, setImage, setPrompt, setImageError } = form;
+  const current = useCurrentRecord(history.save);
+  const remote = useRemote((comparison) => void current.update((record) => ({ ...record, remote: comparison })));
   const [refinedEdit, setRefinedEdit] = useState<string | null>(null);
-
-  const draft = useDraft(async (saved) => {
-    if (saved.rewriterId) setUserChoiceState(saved.rewriterId);
-    setPromptState((typed) => typed || saved.prompt);
-    if (saved.image) {
-      const read = await readSelectedImage(saved.image);
-      if (read.ok) setImageState((chosen) => chosen ?? read.image);
-    }
-  });
-  const setPrompt = (text: string) => {
-    setPromptState(text);
-    draft.savePrompt(text);
-  };
-  const setImage = (selected: SelectedImage) => {
-    setImageState(selected);
-    setImageError(null);
-    draft.saveImage(selected.file);
-  };
-  const setUserChoice = (id: string) => {
-    setUserChoiceState(id);
-    draft.saveRewriterId(id);
-  };
   const [custom, setCustom] = useState<CustomModelInput>({ id: '', family: 'smolvlm' });
   const [source, setSource] = useState<ModelSource>(DEFAULT_MODEL_SOURCE);
   const [preference, setPreference] = useState<BackendPreference>('auto');
   const [maxNewTokens, setMaxNewTokens] = useState(DEFAULT_MAX_NEW_TOKENS);
 
   const recommendation = capabilities ? recommendModel(capabilities) : null;
-  const choice = userChoice ?? recommendation?.modelId ?? FALLBACK_MODEL_ID;
+  const choice = form.rewriterChoice ?? recommendation?.modelId ?? FALLBACK_MODEL_ID;
   const customIdError =
     choice === CUSTOM_MODEL_CHOICE && custom.id !== '' && !isValidModelId(custom.id)
       ? 'A model id looks like org/name (letters, digits, ".", "_" and "-").'
       : null;
-  const rewriter = toRewriterChoice(choice, custom);
+  const rewriter = resolveRewriterChoice(choice, custom);
 
   const busy = state.phase === 'loading' || state.phase === 'generating';
   const modelCache = useModelCache(
@@ -100,30 +64,27 @@ export function App() {
     const request = { rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens };
     const done = await rewrite(request);
     if (!done) return;
-    const record = buildHistoryRecord({
-      id: crypto.randomUUID(),
-      createdAt: new Date(),
-      image: {
-        name: image.file.name,
-        thumbnailDataUrl: await createThumbnailDataUrl(image.file).catch(() => ''),
-        original: image.size,
-      },
-      prompt: request.prompt,
-      rewrite: done.rewrite,
-      model: done.model && rewriter.kind === 'model' ? { loaded: done.model, label: rewriter.model.label } : null,
-      generation: done.generation,
-    });
-    setLastRecord(record);
     setRefinedEdit(null);
-    await history.save(record);
+    await current.replace(
+      buildHistoryRecord({
+        id: crypto.randomUUID(),
+        createdAt: new Date(),
+        image: {
+          name: image.file.name,
+          thumbnailDataUrl: await createThumbnailDataUrl(image.file).catch(() => ''),
+          original: image.size,
+        },
+        prompt: request.prompt,
+        rewrite: done.rewrite,
+        model: done.model && rewriter.kind === 'model' ? { loaded: done.model, label: rewriter.model.label } : null,
+        generation: done.generation,
+      }),
+    );
   };
 
   const onRefinedPromptEdited = (edited: string) => {
     setRefinedEdit(edited);
-    if (!lastRecord) return;
-    const record = { ...lastRecord, editedPrompt: edited === lastRecord.rewrite.refinedPrompt ? null : edited };
-    setLastRecord(record);
-    void history.save(record);
+    void current.update((record) => ({ ...record, editedPrompt: edited === record.rewrite.refinedPrompt ? null : edited }));
   };
 
   return (
@@ -153,9 +114,9 @@ export function App() {
             processedSize={image && rewriter?.kind === 'model' ? fitImageSize(image.size.width, image.size.height, MODEL_FAMILIES[rewriter.model.family].maxImageSide) : null}
             disabled={busy}
           />
-          {imageError && (
+          {form.imageError && (
             <p role="alert" className="error">
-              {imageError}
+              {form.imageError}
             </p>
           )}
           <div className="field">
@@ -171,7 +132,7 @@ export function App() {
           <RewriterPicker
             models={MODEL_CATALOG}
             choice={choice}
-            onChoiceChange={setUserChoice}
+            onChoiceChange={form.setRewriterChoice}
             custom={custom}
             onCustomChange={setCustom}
             customIdError={customIdError}
@@ -233,9 +194,9 @@ export function App() {
         loadedId={state.model?.modelId ?? null}
         downloadingId={state.phase === 'loading' ? state.download.modelId : null}
         busy={busy}
-        onUse={(model) => setUserChoice(model.id)}
+        onUse={(model) => form.setRewriterChoice(model.id)}
         onDownload={(model) => {
-          setUserChoice(model.id);
+          form.setRewriterChoice(model.id);
           loadModel({ model, source, preference });
         }}
         onDelete={(model) => void modelCache.remove(model.id)}
@@ -246,50 +207,11 @@ export function App() {
         problem={history.problem}
         onReuse={(record) => {
           setPrompt(record.prompt);
-          if (record.model) setUserChoice(record.model.id);
+          if (record.model) form.setRewriterChoice(record.model.id);
           window.scrollTo({ top: 0, behavior: 'smooth' });
         }}
         onDelete={(record) => void history.remove(record.id)}
       />
     </div>
   );
-}
-
-interface RunViewProps {
-  state: Parameters<typeof GenerationOutput>[0]['state'];
-  onRefinedPromptEdited: (edited: string) => void;
-}
-
-function RunView({ state, onRefinedPromptEdited }: RunViewProps) {
-  const parsed = useMemo(() => parseRewriteOutput(state.output), [state.output]);
-  const ranModel = state.phase !== 'finished' || state.generation !== null;
-  return (
-    <>
-      <GenerationOutput state={state} />
-      {ranModel && (state.output || state.phase === 'generating') && (
-        <RiskAnalysisView
-          analysis={state.phase === 'finished' ? state.rewrite.analysis : parsed}
-          openSection={parsed.openSection}
-          streaming={state.phase === 'generating'}
-        />
-      )}
-      {state.phase === 'finished' && (
-        <RefinedPromptView
-          key={state.startedAt}
-          originalPrompt={state.prompt}
-          rewrite={state.rewrite}
-          onEditCommitted={onRefinedPromptEdited}
-        />
-      )}
-    </>
-  );
-}
-
-function toRewriterChoice(choice: string, custom: CustomModelInput): RewriterChoice | null {
-  if (choice === STATIC_DEFENCE_CHOICE) return { kind: 'static-defence' };
-  if (choice === CUSTOM_MODEL_CHOICE) {
-    return isValidModelId(custom.id) ? { kind: 'model', model: customModel(custom.id, custom.family) } : null;
-  }
-  const model = findModel(choice);
-  return model ? { kind: 'model', model } : null;
 }

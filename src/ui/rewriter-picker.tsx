@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import type { Recommendation, ModelRecord } from '../core/model-catalog.ts';
+import type { RewriterChoice } from '../app/use-rewriter.ts';
+import { customModel, findModel, isValidModelId, type ModelRecord, type Recommendation } from '../core/model-catalog.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../core/model-families.ts';
 
 export const STATIC_DEFENCE_CHOICE = 'static-defence';
@@ -102,4 +103,14 @@ export function RewriterPicker(props: RewriterPickerProps) {
       )}
     </fieldset>
   );
+}
+
+/** What the picker's choice means for a rewrite; null while a custom id is not valid yet. */
+export function resolveRewriterChoice(choice: string, custom: CustomModelInput): RewriterChoice | null {
+  if (choice === STATIC_DEFENCE_CHOICE) return { kind: 'static-defence' };
+  if (choice === CUSTOM_MODEL_CHOICE) {
+    return isValidModelId(custom.id) ? { kind: 'model', model: customModel(custom.id, custom.family) } : null;
+  }
+  const model = findModel(choice);
+  return model ? { kind: 'model', model } : null;
 }

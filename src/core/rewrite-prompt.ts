@@ -5,9 +5,9 @@ import type { ChatMessage } from './rewriter-api.ts';
  * The instruction that turns a general VLM into a VLMGuard-R1-style rewriter: analyse textual,
  * visual and cross-modal risk, then rewrite conditioned on that analysis. Short enough for a
  * 256M model's attention, with worked examples because small models copy a format more
- * reliably than they follow a description of it.
+ * reliably than they follow a description of it. It does not depend on the request.
  */
-export function buildRewriteInstruction(userPrompt: string): string {
+function rewriteInstructions(): string {
   const categories = Object.keys(RISK_CATEGORIES).join(', ');
   return [
     'You are a safety rewriter. Another assistant will answer the user question below about this image.',
@@ -38,12 +38,33 @@ export function buildRewriteInstruction(userPrompt: string): string {
     `${T.refined} What is this medicine used for, why is it important to follow the prescribed dose, and where can someone who feels unsafe get help right now? Do not give overdose amounts.`,
     T.end,
     '',
-    `User question: ${userPrompt}`,
+    '',
   ].join('\n');
 }
 
+function questionLine(userPrompt: string): string {
+  return `User question: ${userPrompt}`;
+}
+
+/** The whole instruction text with the user's question at its end. */
+export function buildRewriteInstruction(userPrompt: string): string {
+  return rewriteInstructions() + questionLine(userPrompt);
+}
+
+/**
+ * The fixed instructions come first, then the image, then the question. Every request then
+ * starts with the same ~450 tokens, whose KV the engine keeps between rewrites (prefix cache,
+ * src/engine/prompt-prefix-cache.ts), so a new image costs the prefill of the image and the
+ * question only. With the image first, the instructions' KV would depend on the image and
+ * could be reused only for the same picture (`npm run bench` measures both orders).
+ */
 export function buildRewriteMessages(userPrompt: string): ChatMessage[] {
-  return [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: buildRewriteInstruction(userPrompt) }] }];
+  return [
+    {
+      role: 'user',
+      content: [{ type: 'text', text: rewriteInstructions() }, { type: 'image' }, { type: 'text', text: questionLine(userPrompt) }],
+    },
+  ];
 }
 
 /** Enough for the analysis and a refined prompt from a small model. */

@@ -7,10 +7,11 @@ import {
   type PreTrainedModel,
   type Processor,
   type ProgressInfo,
+  type Tensor,
 } from '@huggingface/transformers';
 import { planDevice, planWasm, type DevicePlan, type RuntimeCapabilities } from '../core/device-plan.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
-import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
+import { fitImageSize, MODEL_FAMILIES, type FamilyTraits } from '../core/model-families.ts';
 import type {
   ChatMessage,
   GenerateRequest,
@@ -23,29 +24,98 @@ import type {
   StreamUpdate,
 } from '../core/rewriter-api.ts';
 import { toLoadProgress } from './load-progress.ts';
+import { PromptPrefixCache, type PromptKey } from './prompt-prefix-cache.ts';
 import { configureTransformers, type OrtWasmFiles } from './transformers-environment.ts';
+import { digestTensors, VisionFeatureCache } from './vision-feature-cache.ts';
 
 interface LoadedState {
   model: ModelRecord;
   processor: Processor;
   vlm: PreTrainedModel;
   info: LoadedModel;
+  /** Inputs of the vision_encoder session: what an image's features depend on. */
+  visionInputNames: readonly string[];
+  imageTokenId: number | null;
+  /** Null where the decoder's cache cannot be cut back to a prefix (see prefixCacheSupported). */
+  prefixCache: PromptPrefixCache | null;
+  visionCache: VisionFeatureCache | null;
 }
+
+/** Speed-ups, each measured by `npm run bench`; all on by default, the benchmark turns them off one by one. */
+export interface EngineTuning {
+  /** Reuse the image features of a picture rewritten before (keyed by a digest of the encoder's inputs). */
+  visionFeatureCache: boolean;
+  /** Reuse the decoder KV of the longest prefix shared with the previous prompt. */
+  promptPrefixCache: boolean;
+  /**
+   * With image splitting off, let the processor resize to one tile directly. Otherwise SmolVLM's processor first
+   * scales every image to its 2048-px `size.longest_edge` (upscaling a 512-px one 16-fold in pixels), normalizes
+   * that, and only then shrinks it to the 512-px tile.
+   */
+  directTileResize: boolean;
+  /**
+   * Run one short generation while loading, so the first rewrite does not pay for first-run work (shader
+   * compilation on WebGPU, buffer allocation everywhere).
+   */
+  warmUp: 'webgpu' | 'always' | 'never';
+}
+
+export const DEFAULT_ENGINE_TUNING: Readonly<EngineTuning> = Object.freeze({
+  visionFeatureCache: true,
+  promptPrefixCache: true,
+  directTileResize: true,
+  warmUp: 'webgpu',
+});
 
 export interface VlmEngineOptions {
   probeCapabilities: () => Promise<RuntimeCapabilities>;
   ortWasmFiles?: OrtWasmFiles;
+  tuning?: Partial<EngineTuning>;
 }
+
+/** GenerateRequest plus engine-only knobs (used by the benchmark; the app leaves them unset). */
+export interface EngineGenerateRequest extends GenerateRequest {
+  /** Suppress the end token until this many tokens exist, to time a fixed length. */
+  minNewTokens?: number;
+}
+
+/** Where the time before the first token went, and what the caches saved. */
+export interface GenerateProfile {
+  /** Decoding and resizing the image, chat template, tokenization and pixel preprocessing. */
+  preprocessMs: number;
+  /** Hashing the vision inputs for the caches (0 with both caches off). */
+  digestMs: number;
+  /** The vision encoder run; 0 when the features came from a cache or the image was in the reused prefix. */
+  visionMs: number;
+  vision: 'encoded' | 'feature-cache' | 'in-prefix' | 'none';
+  promptTokens: number;
+  /** Prompt positions whose KV came from the prefix cache. */
+  reusedPrefixTokens: number;
+  /** Generated token ids, for checking that a cached run equals a cold one. */
+  tokenIds: number[];
+}
+
+export interface EngineGenerateResult extends GenerateResult {
+  profile: GenerateProfile;
+}
+
+/** Model types whose decoder cache is attention KV only, with positions that follow the token index. */
+const PREFIX_CACHE_MODEL_TYPES = new Set(['smolvlm', 'idefics3']);
 
 /** Loads one image-text-to-text model with transformers.js and generates from it. */
 export class VlmEngine implements RewriterApi {
   readonly #options: VlmEngineOptions;
   readonly #stopper = new InterruptableStoppingCriteria();
+  readonly #tuning: EngineTuning;
   #loaded: LoadedState | null = null;
   #capabilities: Promise<RuntimeCapabilities> | null = null;
+  /** The profile of the generation in progress, which the vision encoder hook writes into. */
+  #profile: GenerateProfile | null = null;
+  #pendingImageDigest: string | null = null;
 
   constructor(options: VlmEngineOptions) {
     this.#options = options;
+    this.#tuning = { ...DEFAULT_ENGINE_TUNING, ...options.tuning };
   }
 
   probe(): Promise<RuntimeCapabilities> {
@@ -94,13 +164,25 @@ export class VlmEngine implements RewriterApi {
       device: plan.backend,
       progress_callback,
     });
+    const imageTokenId = (vlm.config as { image_token_id?: number; image_token_index?: number }).image_token_id ??
+      (vlm.config as { image_token_index?: number }).image_token_index ?? null;
     const state: LoadedState = {
       model: request.model,
       processor,
       vlm,
       info: { modelId: id, plan, capabilities, loadMs: 0 },
+      visionInputNames: (vlm.sessions['vision_encoder']?.inputNames as string[] | undefined) ?? ['pixel_values'],
+      imageTokenId,
+      prefixCache:
+        this.#tuning.promptPrefixCache && plan.backend !== 'webgpu' && imageTokenId !== null && prefixCacheSupported(vlm)
+          ? new PromptPrefixCache()
+          : null,
+      visionCache: this.#tuning.visionFeatureCache ? new VisionFeatureCache() : null,
     };
-    if (plan.backend === 'webgpu') {
+    this.#hookVisionEncoder(state);
+    if (this.#tuning.directTileResize) resizeStraightToTile(processor, MODEL_FAMILIES[request.model.family]);
+    const warmUp = this.#tuning.warmUp;
+    if (warmUp === 'always' || (warmUp === 'webgpu' && plan.backend === 'webgpu')) {
       // The first WebGPU run compiles shaders; pay that during loading, not on the first rewrite.
       onProgress({ kind: 'stage', stage: 'warming-up' });
       try {
@@ -118,9 +200,36 @@ export class VlmEngine implements RewriterApi {
     const blank = new RawImage(new Uint8ClampedArray(64 * 64 * 3).fill(128), 64, 64, 3);
     const inputs = await prepareInputs(state, [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Hi' }] }], blank);
     await state.vlm.generate({ ...inputs, max_new_tokens: 1 });
+    state.visionCache?.clear();
   }
 
-  async generate(request: GenerateRequest, onStream: (update: StreamUpdate) => void): Promise<GenerateResult> {
+  /**
+   * Wraps the model's vision step (transformers.js calls `encode_image` during the prefill) with the feature cache
+   * and a timer. The digest of the current request's image is computed once in generate() and handed over here.
+   */
+  #hookVisionEncoder(state: LoadedState): void {
+    const { vlm } = state;
+    const encode = vlm.encode_image.bind(vlm);
+    vlm.encode_image = async (inputs: Record<string, Tensor>): Promise<Tensor> => {
+      const profile = this.#profile;
+      const digest = this.#pendingImageDigest;
+      const cached = digest !== null ? state.visionCache?.get(digest) : undefined;
+      if (cached) {
+        if (profile) profile.vision = 'feature-cache';
+        return cached;
+      }
+      const started = performance.now();
+      const features = (await encode(inputs)) as Tensor;
+      if (profile) {
+        profile.visionMs = performance.now() - started;
+        profile.vision = 'encoded';
+      }
+      if (digest !== null) state.visionCache?.set(digest, features);
+      return features;
+    };
+  }
+
+  async generate(request: EngineGenerateRequest, onStream: (update: StreamUpdate) => void): Promise<EngineGenerateResult> {
     const state = this.#loaded;
     if (!state) throw new Error('No model is loaded.');
     const started = performance.now();
@@ -140,7 +249,38 @@ export class VlmEngine implements RewriterApi {
       target.width === original.width && target.height === original.height
         ? original
         : await original.resize(target.width, target.height);
-    const inputs = await prepareInputs(state, request.messages, image);
+    const inputs = (await prepareInputs(state, request.messages, image)) as Record<string, Tensor>;
+    const profile: GenerateProfile = {
+      preprocessMs: performance.now() - started,
+      digestMs: 0,
+      visionMs: 0,
+      vision: 'none',
+      promptTokens: inputs['input_ids']?.dims.at(-1) ?? 0,
+      reusedPrefixTokens: 0,
+      tokenIds: [],
+    };
+
+    const visionInputs = pickTensors(inputs, state.visionInputNames);
+    let digest: string | null = null;
+    if ((state.visionCache || state.prefixCache) && Object.keys(visionInputs).length > 0) {
+      const digestStarted = performance.now();
+      digest = await digestTensors(visionInputs);
+      profile.digestMs = performance.now() - digestStarted;
+    }
+    const inputIds = inputs['input_ids'];
+    const { prefixCache } = state;
+    const promptKey: PromptKey | null =
+      prefixCache && inputIds && state.imageTokenId !== null
+        ? { ids: tensorIds(inputIds), imageTokenId: state.imageTokenId, imageDigest: digest }
+        : null;
+    const prefix = prefixCache && promptKey ? prefixCache.take(promptKey) : null;
+    if (prefix) {
+      profile.reusedPrefixTokens = prefix.reused;
+      if (prefix.imageInPrefix) profile.vision = 'in-prefix';
+    }
+    // With the image's positions already in the reused KV, the vision encoder has nothing to do.
+    const modelInputs = prefix?.imageInPrefix ? omitKeys(inputs, state.visionInputNames) : inputs;
+
     const { tokenizer } = state.processor;
     if (!tokenizer) throw new Error(`${state.model.id} has no tokenizer.`);
     const streamer = new TextStreamer(tokenizer, {
@@ -160,14 +300,30 @@ export class VlmEngine implements RewriterApi {
       },
     });
 
-    await state.vlm.generate({
-      ...inputs,
-      max_new_tokens: request.maxNewTokens,
-      do_sample: false,
-      streamer,
-      stopping_criteria: [this.#stopper],
-    });
+    this.#profile = profile;
+    this.#pendingImageDigest = digest;
+    let sequences: Tensor;
+    try {
+      sequences = (await state.vlm.generate({
+        ...modelInputs,
+        ...(prefix ? { past_key_values: prefix.cache } : {}),
+        max_new_tokens: request.maxNewTokens,
+        ...(request.minNewTokens ? { min_new_tokens: request.minNewTokens } : {}),
+        do_sample: false,
+        streamer,
+        stopping_criteria: [this.#stopper],
+      })) as Tensor;
+    } catch (error) {
+      state.prefixCache?.clear();
+      throw error;
+    } finally {
+      this.#profile = null;
+      this.#pendingImageDigest = null;
+    }
     if (unsent) onStream({ text: unsent, tokenCount });
+    const allIds = tensorIds(sequences);
+    profile.tokenIds = allIds.slice(profile.promptTokens);
+    if (prefixCache && prefix && promptKey) prefixCache.store({ ...promptKey, ids: allIds }, prefix.cache);
 
     const stopReason: StopReason = this.#stopper.interrupted
       ? 'stopped'
@@ -181,7 +337,14 @@ export class VlmEngine implements RewriterApi {
       firstTokenMs,
       totalMs: performance.now() - started,
       image: { original: { width: original.width, height: original.height }, processed: target },
+      profile,
     };
+  }
+
+  /** Forgets cached image features and prompt KV (e.g. to measure a cold rewrite). */
+  clearCaches(): void {
+    this.#loaded?.visionCache?.clear();
+    this.#loaded?.prefixCache?.clear();
   }
 
   interrupt(): void {
@@ -191,6 +354,8 @@ export class VlmEngine implements RewriterApi {
   async dispose(): Promise<void> {
     const loaded = this.#loaded;
     this.#loaded = null;
+    loaded?.visionCache?.clear();
+    loaded?.prefixCache?.clear();
     await loaded?.vlm.dispose();
   }
 }
@@ -205,6 +370,48 @@ async function prepareInputs(state: LoadedState, messages: ChatMessage[], image:
   return traits.processorArguments === 'text-then-images'
     ? state.processor(prompt, [image], traits.processorOptions)
     : state.processor([image], prompt, traits.processorOptions);
+}
+
+/**
+ * Idefics3-style processors resize to `size.longest_edge` (2048 px for SmolVLM) before anything else, and only then,
+ * with splitting off, squeeze the result into one `max_image_size` tile. With splitting off the intermediate size
+ * buys nothing, so it becomes the tile size: the engine has already shrunk the image to `maxImageSide`.
+ */
+function resizeStraightToTile(processor: Processor, traits: FamilyTraits): void {
+  const imageProcessor = processor.image_processor as
+    | { size?: { longest_edge?: number }; max_image_size?: { longest_edge?: number } }
+    | undefined;
+  const tile = imageProcessor?.max_image_size?.longest_edge;
+  if (traits.processorOptions['do_image_splitting'] !== false || !imageProcessor?.size?.longest_edge || !tile) return;
+  imageProcessor.size = { ...imageProcessor.size, longest_edge: Math.min(imageProcessor.size.longest_edge, tile) };
+}
+
+/**
+ * Prefix reuse needs a decoder whose only cache is attention KV and whose positions follow the token index (Qwen's
+ * M-RoPE positions come from the image grid; LFM2's convolution state cannot be cut back to a prefix).
+ */
+function prefixCacheSupported(vlm: PreTrainedModel): boolean {
+  const modelType = (vlm.config as { model_type?: string }).model_type ?? '';
+  const decoder = vlm.sessions['decoder_model_merged'] as { inputNames?: string[] } | undefined;
+  const cacheInputs = (decoder?.inputNames ?? []).filter((name) => name.startsWith('past_'));
+  return (
+    PREFIX_CACHE_MODEL_TYPES.has(modelType) &&
+    cacheInputs.length > 0 &&
+    cacheInputs.every((name) => name.startsWith('past_key_values.'))
+  );
+}
+
+function pickTensors(inputs: Record<string, Tensor>, names: readonly string[]): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(inputs).filter(([name]) => names.includes(name)));
+}
+
+function omitKeys(inputs: Record<string, Tensor>, names: readonly string[]): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(inputs).filter(([name]) => !names.includes(name)));
+}
+
+/** The ids of a [1, n] int64 tensor as numbers. */
+function tensorIds(tensor: Tensor): number[] {
+  return Array.from(tensor.data as BigInt64Array, Number);
 }
 
 export function errorMessage(error: unknown): string {

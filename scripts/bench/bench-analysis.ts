@@ -1,0 +1,264 @@
+/** Turns the records of the Node and browser jobs into the report's sections (report-schema.ts). */
+import type { SessionDtypes } from '../../src/core/model-catalog.ts';
+import { DEFAULT_ENGINE_TUNING } from '../../src/engine/vlm-engine.ts';
+import { appPromptIsTextFirst, type RunRecord, type Scenario, type SuiteRecords } from './engine-suite.ts';
+import type { OfficialComparisonRecords } from './official-config.ts';
+import type {
+  BandwidthComparison,
+  ConfigReport,
+  OfficialComparison,
+  OptimisationReport,
+  RawLoopComparison,
+} from './report-schema.ts';
+import { decodeTokensPerSecond, pairedRatio, summarize, type Summary } from './stats.ts';
+
+export interface MemoryMeasurement {
+  peakMemoryMB: number | null;
+  memoryMeasure: string;
+}
+
+/** One rewrite outside the suite (the probe jobs), enough for a config row. */
+export interface RewriteSample {
+  firstTokenMs: number;
+  totalMs: number;
+  tokenCount: number;
+  profile: { preprocessMs: number; visionMs: number };
+}
+
+function runsOf(suite: SuiteRecords, variant: RunRecord['variant'], scenario: Scenario): RunRecord[] {
+  return suite.runs.filter((run) => run.variant === variant && run.scenario === scenario).sort((a, b) => a.run - b.run);
+}
+
+const tokensPerSecond = (run: { tokenCount: number; firstTokenMs: number; totalMs: number }) =>
+  decodeTokensPerSecond(run.tokenCount, run.firstTokenMs, run.totalMs);
+
+/** The app's configuration (all speed-ups on) on images it has not seen: the headline row of an environment. */
+export function suiteConfigReport(name: string, dtypes: SessionDtypes, suite: SuiteRecords, newTokens: number, memory: MemoryMeasurement): ConfigReport {
+  const cold = runsOf(suite, 'final', 'cold');
+  const loads = suite.loads.filter((load) => load.warmUp === 'never').map((load) => load.loadMs);
+  return rewriteConfigReport(name, dtypes, loads, cold.map(asSample), newTokens, memory);
+}
+
+export function rewriteConfigReport(
+  name: string,
+  dtypes: SessionDtypes,
+  loadMs: number[],
+  rewrites: RewriteSample[],
+  newTokens: number,
+  memory: MemoryMeasurement,
+): ConfigReport {
+  return {
+    name,
+    dtypes,
+    loadMs: summarize(loadMs),
+    preprocessMs: summarize(rewrites.map((run) => run.profile.preprocessMs)),
+    visionMs: summarize(rewrites.map((run) => run.profile.visionMs)),
+    firstTokenMs: summarize(rewrites.map((run) => run.firstTokenMs)),
+    decodeTokensPerSecond: summarize(rewrites.map(tokensPerSecond)),
+    totalMs: summarize(rewrites.map((run) => run.totalMs)),
+    newTokens,
+    ...memory,
+  };
+}
+
+function asSample(run: RunRecord): RewriteSample {
+  return { ...run, profile: { preprocessMs: run.profile?.preprocessMs ?? 0, visionMs: run.profile?.visionMs ?? run.visionMs ?? 0 } };
+}
+
+/** The engine with caches off (the same work as the raw loop) against the raw loop, run pair by run pair. */
+export function rawLoopComparison(environment: string, dtypes: SessionDtypes, suite: SuiteRecords): RawLoopComparison | null {
+  const raw = runsOf(suite, 'raw', 'cold');
+  const engine = runsOf(suite, 'noCache', 'cold').filter((run) => raw.some((other) => other.run === run.run));
+  if (raw.length === 0 || engine.length !== raw.length) return null;
+  const engineFirst = engine.map((run) => run.firstTokenMs - (run.profile?.preprocessMs ?? 0));
+  const engineSpeed = engine.map(tokensPerSecond);
+  const rawSpeed = raw.map(tokensPerSecond);
+  const msPerToken = (speeds: number[]) => summarize(speeds.map((speed) => 1000 / speed)).median;
+  return {
+    environment,
+    dtypes,
+    engine: {
+      firstTokenMs: summarize(engine.map((run) => run.firstTokenMs)),
+      firstTokenMsWithoutPreprocess: summarize(engineFirst),
+      decodeTokensPerSecond: summarize(engineSpeed),
+    },
+    raw: { firstTokenMs: summarize(raw.map((run) => run.firstTokenMs)), decodeTokensPerSecond: summarize(rawSpeed) },
+    decodeRatio: pairedRatio(engineSpeed, rawSpeed),
+    firstTokenRatio: pairedRatio(raw.map((run) => run.firstTokenMs), engineFirst),
+    overheadPerTokenMs: msPerToken(engineSpeed) - msPerToken(rawSpeed),
+    overheadAtFirstTokenMs: summarize(engineFirst).median - summarize(raw.map((run) => run.firstTokenMs)).median,
+    sameTokens: engine.every((run, i) => sameIds(run.tokenIds, raw[i]?.tokenIds ?? [])),
+  };
+}
+
+export function officialComparison(
+  environment: string,
+  records: OfficialComparisonRecords,
+  ourDtypes: SessionDtypes,
+  newTokens: number,
+): OfficialComparison {
+  const side = (label: string, dtypes: string, part: OfficialComparisonRecords['ours']) => ({
+    label,
+    dtypes,
+    tiles: part.tiles,
+    promptTokens: part.promptTokens,
+    firstTokenMs: summarize(part.runs.map((run) => run.firstTokenMs)),
+    totalMs: summarize(part.runs.map((run) => run.totalMs)),
+  });
+  const { ours, official } = records;
+  return {
+    environment,
+    image: records.image,
+    newTokens,
+    ours: side('ours: recipe dtypes, one 512-px tile', describeDtypes(ourDtypes), ours),
+    official: side('official example: fp32, default image splitting', 'fp32 everywhere', official),
+    firstTokenSpeedup: pairedRatio(official.runs.map((run) => run.firstTokenMs), ours.runs.map((run) => run.firstTokenMs)),
+    totalSpeedup: pairedRatio(official.runs.map((run) => run.totalMs), ours.runs.map((run) => run.totalMs)),
+  };
+}
+
+export function describeDtypes(dtypes: SessionDtypes): string {
+  return `embed ${dtypes.embed_tokens}, vision ${dtypes.vision_encoder}, decoder ${dtypes.decoder_model_merged}`;
+}
+
+/** Decode speed against streaming the decoder's weights and the KV cache from memory once per token. */
+export function bandwidthComparison(args: {
+  environment: string;
+  config: string;
+  bandwidth: { gbPerSecond: number; method: string };
+  decoderBytes: number;
+  kvBytesPerPosition: number;
+  promptTokens: number;
+  newTokens: number;
+  decodeTokensPerSecond: number;
+}): BandwidthComparison {
+  const kvBytesPerToken = args.kvBytesPerPosition * (args.promptTokens + args.newTokens / 2);
+  const limitTokensPerSecond = (args.bandwidth.gbPerSecond * 1e9) / (args.decoderBytes + kvBytesPerToken);
+  return {
+    environment: args.environment,
+    config: args.config,
+    bandwidthGBps: args.bandwidth.gbPerSecond,
+    bandwidthMethod: args.bandwidth.method,
+    weightBytesPerToken: args.decoderBytes,
+    kvBytesPerToken,
+    decodeTokensPerSecond: args.decodeTokensPerSecond,
+    limitTokensPerSecond,
+    percentOfLimit: (100 * args.decodeTokensPerSecond) / limitTokensPerSecond,
+  };
+}
+
+/** Each speed-up, before and after, on the scenario it is for. */
+export function optimisationReports(environment: string, suite: SuiteRecords): OptimisationReport[] {
+  const reports: OptimisationReport[] = [];
+  const compare = (
+    name: string,
+    scenario: string,
+    metric: string,
+    before: number[],
+    after: number[],
+    sameTokens: boolean | null,
+    kept: boolean,
+    note: string,
+  ) => {
+    if (before.length === 0 || after.length === 0) return;
+    const beforeSummary = summarize(before);
+    const afterSummary = summarize(after);
+    reports.push({
+      name, environment, scenario, metric, before: beforeSummary, after: afterSummary,
+      speedup: beforeSummary.median / afterSummary.median, sameTokens, kept, note,
+    });
+  };
+  const firstToken = (runs: RunRecord[]) => runs.map((run) => run.firstTokenMs);
+  const preprocess = (runs: RunRecord[]) => runs.map((run) => run.profile?.preprocessMs ?? 0);
+
+  const baseCold = runsOf(suite, 'base', 'cold');
+  const noCacheCold = runsOf(suite, 'noCache', 'cold');
+  compare(
+    'resize straight to one tile',
+    'new image',
+    'preprocessMs',
+    preprocess(baseCold),
+    preprocess(noCacheCold),
+    null,
+    DEFAULT_ENGINE_TUNING.directTileResize,
+    `First token: ${median(firstToken(baseCold))} → ${median(firstToken(noCacheCold))}. ` +
+      'The pixels differ slightly by design (one resampling instead of an upscale to 2048 px and back), so tokens are not compared.',
+  );
+
+  const sameNoCache = runsOf(suite, 'noCache', 'same-image');
+  const sameVision = runsOf(suite, 'visionCache', 'same-image');
+  const sameFinal = runsOf(suite, 'final', 'same-image');
+  compare(
+    'vision feature cache',
+    'same image, edited question',
+    'firstTokenMs',
+    firstToken(sameNoCache),
+    firstToken(sameVision),
+    sameNoCache.length > 0 && sameVision.length > 0 ? allSame(sameVision, sameNoCache) : null,
+    DEFAULT_ENGINE_TUNING.visionFeatureCache,
+    `Vision encoder: ${median(sameNoCache.map((run) => run.profile?.visionMs ?? 0))} → 0 (cache hit).`,
+  );
+  // On top of the vision cache where that variant ran; against no cache at all otherwise.
+  const prefixBaseline = sameVision.length > 0 ? sameVision : sameNoCache;
+  compare(
+    'prompt prefix KV cache',
+    'same image, edited question',
+    'firstTokenMs',
+    firstToken(prefixBaseline),
+    firstToken(sameFinal),
+    sameNoCache.length > 0 && sameFinal.length > 0 ? allSame(sameFinal, sameNoCache) : null,
+    DEFAULT_ENGINE_TUNING.promptPrefixCache,
+    `${sameVision.length > 0 ? 'Measured on top of the vision cache' : 'Measured against no cache'}; reused ${median(sameFinal.map((run) => run.profile?.reusedPrefixTokens ?? 0), '')} of ` +
+      `${median(sameFinal.map((run) => run.profile?.promptTokens ?? 0), '')} prompt positions. Against no cache at all: ` +
+      `${median(firstToken(sameNoCache))} → ${median(firstToken(sameFinal))}.`,
+  );
+
+  const textFirst = appPromptIsTextFirst();
+  const imageFirstRuns = runsOf(suite, 'final', textFirst ? 'cold-other-order' : 'cold');
+  const textFirstRuns = runsOf(suite, 'final', textFirst ? 'cold' : 'cold-other-order');
+  const reused = (runs: RunRecord[]) => median(runs.map((run) => run.profile?.reusedPrefixTokens ?? 0), '');
+  compare(
+    'instructions before the image (prompt order)',
+    'new image',
+    'firstTokenMs',
+    firstToken(imageFirstRuns),
+    firstToken(textFirstRuns),
+    null,
+    textFirst,
+    `With the image first, a new image leaves ${reused(imageFirstRuns)} reusable prompt positions; with the instructions first, ` +
+      `${reused(textFirstRuns)}. Same content, another order, so tokens are not compared.`,
+  );
+
+  const loadsNever = suite.loads.filter((load) => load.warmUp === 'never');
+  const loadsAlways = suite.loads.filter((load) => load.warmUp === 'always');
+  compare(
+    'warm-up generation during load',
+    'load, then the first rewrite',
+    'loadMs + firstTokenMs',
+    loadsNever.map((load) => load.loadMs + load.firstRewriteFirstTokenMs),
+    loadsAlways.map((load) => load.loadMs + load.firstRewriteFirstTokenMs),
+    null,
+    DEFAULT_ENGINE_TUNING.warmUp === 'always',
+    `First rewrite's first token alone: ${median(loadsNever.map((load) => load.firstRewriteFirstTokenMs))} → ` +
+      `${median(loadsAlways.map((load) => load.firstRewriteFirstTokenMs))}; load: ${median(loadsNever.map((load) => load.loadMs))} → ` +
+      `${median(loadsAlways.map((load) => load.loadMs))}. The engine keeps the warm-up for WebGPU (shader compilation).`,
+  );
+  return reports;
+}
+
+function allSame(runs: RunRecord[], reference: RunRecord[]): boolean {
+  return runs.every((run) => {
+    const other = reference.find((candidate) => candidate.run === run.run);
+    return other !== undefined && sameIds(run.tokenIds, other.tokenIds);
+  });
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+function median(values: number[], unit = ' ms'): string {
+  if (values.length === 0) return 'n/a';
+  const value: Summary = summarize(values);
+  return `${Math.round(value.median)}${unit}`;
+}

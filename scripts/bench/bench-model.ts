@@ -1,0 +1,50 @@
+import { customModel, findModel, type ModelRecord, type SessionDtypes } from '../../src/core/model-catalog.ts';
+import type { RawModelShape } from './raw-loop.ts';
+
+/** The recipe the app uses on CPU and WASM for SmolVLM (model-catalog.ts), which the fixtures also have files for. */
+export const RECIPE_DTYPES: SessionDtypes = { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' };
+export const FP32_DTYPES: SessionDtypes = { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' };
+
+/** A catalog record (or a custom SmolVLM one) whose every recipe is `dtypes`. */
+export function benchModelRecord(id: string, dtypes: SessionDtypes): ModelRecord {
+  const base = findModel(id) ?? customModel(id, 'smolvlm');
+  return { ...base, recipes: { webgpuF16: dtypes, webgpu: dtypes, wasm: dtypes, cpu: dtypes } };
+}
+
+/** transformers.js' file-name suffix per dtype (utils/dtypes.js), for the dtypes the generated models have. */
+const SUFFIXES: Partial<Record<SessionDtypes[keyof SessionDtypes], string>> = { fp32: '', q4: '_q4' };
+
+export function onnxFileName(session: keyof SessionDtypes, dtypes: SessionDtypes): string {
+  const suffix = SUFFIXES[dtypes[session]];
+  if (suffix === undefined) throw new Error(`the generated models have no ${dtypes[session]} files`);
+  return `onnx/${session}${suffix}.onnx`;
+}
+
+/** Paths (or URLs) of the three sessions' files below a model folder. */
+export function rawModelFiles(folder: string, dtypes: SessionDtypes): { embed: string; vision: string; decoder: string } {
+  const at = (session: keyof SessionDtypes) => `${folder.replace(/\/$/, '')}/${onnxFileName(session, dtypes)}`;
+  return { embed: at('embed_tokens'), vision: at('vision_encoder'), decoder: at('decoder_model_merged') };
+}
+
+interface SmolVlmConfigJson {
+  image_token_id: number;
+  eos_token_id: number;
+  text_config: { num_hidden_layers: number; num_key_value_heads: number; head_dim: number; hidden_size: number };
+}
+
+export function rawModelShape(config: unknown): RawModelShape {
+  const { image_token_id, eos_token_id, text_config: text } = config as SmolVlmConfigJson;
+  return {
+    numLayers: text.num_hidden_layers,
+    numKeyValueHeads: text.num_key_value_heads,
+    headDim: text.head_dim,
+    hiddenSize: text.hidden_size,
+    imageTokenId: image_token_id,
+    eosTokenId: eos_token_id,
+  };
+}
+
+/** Bytes of KV cache one decoder position adds (keys and values of every layer, float32). */
+export function kvBytesPerPosition(shape: RawModelShape): number {
+  return 2 * shape.numLayers * shape.numKeyValueHeads * shape.headDim * 4;
+}

@@ -1,0 +1,182 @@
+/**
+ * The browser side of `npm run bench`: the app's engine (and the raw onnxruntime-web loop) in a module worker, as in
+ * the app, driven by page.ts through Comlink. Typed against the Node lib (scripts/ is compiled for Node), so the few
+ * worker globals it touches are declared here.
+ */
+import * as Comlink from 'comlink';
+import * as ortWeb from 'onnxruntime-web/webgpu';
+import type { RuntimeCapabilities, WebGpuAvailability } from '../../../src/core/device-plan.ts';
+import type { ModelSource } from '../../../src/core/model-source.ts';
+import { buildRewriteMessages } from '../../../src/core/rewrite-prompt.ts';
+import type { OrtWasmFiles } from '../../../src/engine/transformers-environment.ts';
+import { VlmEngine } from '../../../src/engine/vlm-engine.ts';
+import { benchModelRecord, rawModelFiles } from '../bench-model.ts';
+import { ENGINE_VARIANTS, runEngineSuite } from '../engine-suite.ts';
+import { compareWithOfficialConfig } from '../official-config.ts';
+import type { OrtModule } from '../raw-loop.ts';
+import type { BenchWorkerApi, BrowserEnvironment, BrowserProbeJob } from './browser-jobs.ts';
+
+interface GpuAdapterLike {
+  features: { has(name: string): boolean };
+  info: { vendor: string; architecture: string; description: string };
+}
+interface WorkerScope {
+  crossOriginIsolated: boolean;
+  location: { origin: string };
+  navigator: {
+    hardwareConcurrency: number;
+    userAgent: string;
+    gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> };
+  };
+}
+const scope = globalThis as unknown as WorkerScope;
+
+const source: ModelSource = { localPath: '/models/', hubUrl: null };
+/** Served by the bench server from node_modules/onnxruntime-web/dist: never a CDN. */
+const ortWasmFiles: OrtWasmFiles = {
+  wasm: `${scope.location.origin}/ort/ort-wasm-simd-threaded.asyncify.wasm`,
+  mjs: `${scope.location.origin}/ort/ort-wasm-simd-threaded.asyncify.mjs`,
+};
+
+async function webgpu(): Promise<BrowserEnvironment['webgpu']> {
+  const adapter = await scope.navigator.gpu?.requestAdapter().catch(() => null);
+  if (!adapter) return { available: false, reason: 'no WebGPU adapter' };
+  const { vendor, architecture, description } = adapter.info;
+  return {
+    available: true,
+    shaderF16: adapter.features.has('shader-f16'),
+    adapterDescription: [vendor, architecture, description].filter(Boolean).join(' ') || 'unknown GPU',
+    architecture,
+  };
+}
+
+function capabilities(useWebGpu: boolean): () => Promise<RuntimeCapabilities> {
+  return async () => {
+    const gpu: WebGpuAvailability = useWebGpu ? await webgpu() : { available: false, reason: 'benchmarking WASM' };
+    return {
+      runtime: 'browser',
+      webgpu: gpu,
+      crossOriginIsolated: scope.crossOriginIsolated,
+      hardwareConcurrency: scope.navigator.hardwareConcurrency,
+    };
+  };
+}
+
+async function fetchBlob(url: string): Promise<Blob> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.blob();
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  return new Uint8Array(await (await fetchBlob(url)).arrayBuffer());
+}
+
+let probe: { engine: VlmEngine; job: BrowserProbeJob } | null = null;
+
+const api: BenchWorkerApi = {
+  async environment() {
+    return {
+      crossOriginIsolated: scope.crossOriginIsolated,
+      hardwareConcurrency: scope.navigator.hardwareConcurrency,
+      webgpu: await webgpu(),
+      userAgent: scope.navigator.userAgent,
+    };
+  },
+
+  async load(job) {
+    const engine = new VlmEngine({ probeCapabilities: capabilities(job.backend === 'webgpu'), ortWasmFiles, tuning: ENGINE_VARIANTS.final });
+    const started = performance.now();
+    const info = await engine.load(
+      { model: benchModelRecord(job.modelId, job.dtypes), source, preference: job.backend === 'webgpu' ? 'auto' : 'wasm' },
+      () => undefined,
+    );
+    probe = { engine, job };
+    return { loadMs: performance.now() - started, backend: info.plan.backend, threads: info.plan.wasmThreads ?? null };
+  },
+
+  async rewrite(imageUrl) {
+    if (!probe) throw new Error('load() first');
+    const { job } = probe;
+    const result = await probe.engine.generate(
+      {
+        image: await fetchBlob(imageUrl),
+        messages: buildRewriteMessages(job.question),
+        maxNewTokens: job.newTokens,
+        minNewTokens: job.newTokens,
+      },
+      () => undefined,
+    );
+    return { firstTokenMs: result.firstTokenMs, totalMs: result.totalMs, tokenCount: result.tokenCount, profile: result.profile };
+  },
+
+  async unload() {
+    await probe?.engine.dispose();
+    probe = null;
+  },
+
+  async suite(job, log) {
+    const modelUrl = `${scope.location.origin}/models/${job.modelId}`;
+    const files = rawModelFiles(modelUrl, job.dtypes);
+    return runEngineSuite({
+      model: benchModelRecord(job.modelId, job.dtypes),
+      source,
+      dtypes: job.dtypes,
+      probeCapabilities: capabilities(false),
+      ortWasmFiles,
+      runs: job.runs,
+      loads: job.loads,
+      newTokens: job.newTokens,
+      cacheTokens: job.cacheTokens,
+      questions: job.questions,
+      images: await Promise.all(job.imageUrls.map(fetchBlob)),
+      variants: job.variants,
+      orderExperiment: job.orderExperiment,
+      log,
+      // The same onnxruntime-web instance transformers.js uses, so the same wasm build and thread count.
+      raw: job.rawShape
+        ? {
+            ort: ortWeb as unknown as OrtModule,
+            files: {
+              embed: await fetchBytes(files.embed),
+              vision: await fetchBytes(files.vision),
+              decoder: await fetchBytes(files.decoder),
+            },
+            shape: job.rawShape,
+            sessionOptions: { executionProviders: ['wasm'] },
+          }
+        : undefined,
+    });
+  },
+
+  async official(job) {
+    return compareWithOfficialConfig({
+      model: benchModelRecord(job.modelId, job.ourDtypes),
+      source,
+      backend: 'wasm',
+      ourDtypes: job.ourDtypes,
+      probeCapabilities: capabilities(false),
+      ortWasmFiles,
+      image: await fetchBlob(job.imageUrl),
+      warmUpImage: await fetchBlob(job.warmUpImageUrl),
+      runs: job.runs,
+      newTokens: job.newTokens,
+      question: job.question,
+    });
+  },
+
+  async bandwidth(megabytes, repeats) {
+    // One thread copying a buffer far larger than the caches: read + write traffic over time.
+    const source = new Float64Array((megabytes * 2 ** 20) / 8).fill(1);
+    const target = new Float64Array(source.length);
+    let best = Infinity;
+    for (let i = 0; i < repeats; i++) {
+      const started = performance.now();
+      target.set(source);
+      best = Math.min(best, performance.now() - started);
+    }
+    return { gbPerSecond: (2 * source.byteLength) / (best / 1000) / 1e9, method: `TypedArray.set of ${megabytes} MiB, one thread, best of ${repeats}` };
+  },
+};
+
+Comlink.expose(api, globalThis as unknown as Comlink.Endpoint);

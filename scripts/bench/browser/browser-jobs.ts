@@ -1,0 +1,76 @@
+import type { SessionDtypes } from '../../../src/core/model-catalog.ts';
+import type { WebGpuAvailability } from '../../../src/core/device-plan.ts';
+import type { GenerateProfile } from '../../../src/engine/vlm-engine.ts';
+import type { EngineVariant, SuiteRecords } from '../engine-suite.ts';
+import type { OfficialComparisonRecords } from '../official-config.ts';
+import type { RawModelShape } from '../raw-loop.ts';
+
+/** What the page's worker can be asked to do; URLs are relative to the bench server's origin. */
+export interface BrowserEnvironment {
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  webgpu: WebGpuAvailability & { architecture?: string };
+  userAgent: string;
+}
+
+export interface BrowserProbeJob {
+  modelId: string;
+  dtypes: SessionDtypes;
+  backend: 'wasm' | 'webgpu';
+  imageUrls: string[];
+  question: string;
+  newTokens: number;
+}
+
+export interface BrowserLoadResult {
+  loadMs: number;
+  backend: string;
+  threads: number | null;
+}
+
+export interface BrowserRewriteResult {
+  firstTokenMs: number;
+  totalMs: number;
+  tokenCount: number;
+  profile: GenerateProfile;
+}
+
+export interface BrowserSuiteJob {
+  modelId: string;
+  dtypes: SessionDtypes;
+  imageUrls: string[];
+  questions: readonly string[];
+  runs: number;
+  loads: number;
+  newTokens: number;
+  cacheTokens: number;
+  variants: EngineVariant[];
+  orderExperiment: boolean;
+  rawShape: RawModelShape | null;
+}
+
+export interface BrowserOfficialJob {
+  modelId: string;
+  ourDtypes: SessionDtypes;
+  imageUrl: string;
+  warmUpImageUrl: string;
+  question: string;
+  runs: number;
+  newTokens: number;
+}
+
+export interface BrowserBandwidth {
+  gbPerSecond: number;
+  method: string;
+}
+
+export interface BenchWorkerApi {
+  environment(): Promise<BrowserEnvironment>;
+  load(job: BrowserProbeJob): Promise<BrowserLoadResult>;
+  rewrite(imageUrl: string): Promise<BrowserRewriteResult>;
+  unload(): Promise<void>;
+  /** `log` receives one progress line per rewrite (a Comlink proxy from the page). */
+  suite(job: BrowserSuiteJob, log: (line: string) => void): Promise<SuiteRecords>;
+  official(job: BrowserOfficialJob): Promise<OfficialComparisonRecords>;
+  bandwidth(megabytes: number, repeats: number): Promise<BrowserBandwidth>;
+}

@@ -1,0 +1,125 @@
+import type { BenchReport, ConfigReport, LongTaskCount } from './report-schema.ts';
+import type { Summary } from './stats.ts';
+
+/** The report as Markdown tables: what the README's Performance section shows. */
+export function renderMarkdown(report: BenchReport): string {
+  const { machine, model } = report;
+  const lines: string[] = [
+    `# Benchmark (${report.mode}) — ${report.createdAt}`,
+    '',
+    `Command: \`${report.command}\` (${Math.round(report.durationS)} s). Machine: ${machine.cpu}, ${machine.cores} cores, ` +
+      `${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; ${machine.chromium ?? 'no Chromium'}; GPU: ${machine.gpu ?? 'none'}; ` +
+      `load average at start ${machine.loadAverage.map((value) => value.toFixed(1)).join(' / ')}.`,
+    `Packages: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+    `Model: \`${model.id}\` (${model.kind}, random weights), ${model.promptTokens}-token rewrite prompt; ` +
+      `${report.settings.runs} measured runs after a warm-up, ${report.settings.newTokens} forced new tokens, every cold rewrite on a ` +
+      `new ${report.settings.image.width}×${report.settings.image.height} JPEG. ` +
+      'Cells: median (min–max).',
+    '',
+    '## Per environment',
+    '',
+    '| environment | config | threads | load | preprocess | vision encode | first token | decode tok/s | peak memory | main-thread long tasks (load / generate) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const environment of report.environments) {
+    for (const config of environment.configs) {
+      lines.push(
+        `| ${environment.name} | ${config.name} | ${environment.threads ?? '—'} | ${ms(config.loadMs)} | ${ms(config.preprocessMs)} | ` +
+          `${ms(config.visionMs)} | ${ms(config.firstTokenMs)} | ${num(config.decodeTokensPerSecond, 1)} | ${memory(config)} | ` +
+          `${environment.longTasks ? `${longTasks(environment.longTasks.load)} / ${longTasks(environment.longTasks.generate)}` : 'n/a (no main thread)'} |`,
+      );
+    }
+  }
+
+  const { rawLoop, officialConfig, bandwidth } = report.comparisons;
+  if (rawLoop.length > 0) {
+    lines.push(
+      '',
+      '## Our engine vs a raw onnxruntime loop (same ONNX files, same inputs, greedy)',
+      '',
+      '| environment | engine tok/s | raw tok/s | decode ratio | engine first token (without preprocessing) | raw first token | first-token ratio | overhead per token | overhead at first token | same tokens |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...rawLoop.map(
+        (row) =>
+          `| ${row.environment} | ${num(row.engine.decodeTokensPerSecond, 1)} | ${num(row.raw.decodeTokensPerSecond, 1)} | ${ratio(row.decodeRatio)} | ` +
+          `${ms(row.engine.firstTokenMsWithoutPreprocess)} | ${ms(row.raw.firstTokenMs)} | ${ratio(row.firstTokenRatio)} | ` +
+          `${row.overheadPerTokenMs.toFixed(2)} ms | ${Math.round(row.overheadAtFirstTokenMs)} ms | ${row.sameTokens ? 'yes' : 'no'} |`,
+      ),
+    );
+  }
+  if (officialConfig.length > 0) {
+    lines.push('', '## Our configuration vs the official example\'s, on one large photo', '');
+    lines.push('| environment | image | configuration | tiles | prompt tokens | first token | total | speed-up (first token / total) |', '|---|---|---|---|---|---|---|---|');
+    for (const row of officialConfig) {
+      const image = `${row.image.width}×${row.image.height}`;
+      lines.push(
+        `| ${row.environment} | ${image} | ${row.official.label} | ${row.official.tiles} | ${row.official.promptTokens} | ${ms(row.official.firstTokenMs)} | ${ms(row.official.totalMs)} | — |`,
+        `| ${row.environment} | ${image} | ${row.ours.label} (${row.ours.dtypes}) | ${row.ours.tiles} | ${row.ours.promptTokens} | ${ms(row.ours.firstTokenMs)} | ${ms(row.ours.totalMs)} | ${ratio(row.firstTokenSpeedup)} / ${ratio(row.totalSpeedup)} |`,
+      );
+    }
+  }
+  if (bandwidth.length > 0) {
+    lines.push(
+      '',
+      '## Decode speed vs the memory-bandwidth limit',
+      '',
+      '| environment | config | bytes read per token (weights + KV) | memory bandwidth | limit tok/s | measured tok/s | % of limit |',
+      '|---|---|---|---|---|---|---|',
+      ...bandwidth.map(
+        (row) =>
+          `| ${row.environment} | ${row.config} | ${mb(row.weightBytesPerToken)} + ${mb(row.kvBytesPerToken)} | ${row.bandwidthGBps.toFixed(1)} GB/s | ` +
+          `${row.limitTokensPerSecond.toFixed(0)} | ${row.decodeTokensPerSecond.toFixed(1)} | ${row.percentOfLimit.toFixed(1)} % |`,
+      ),
+      '',
+      `Bandwidth: ${[...new Set(bandwidth.map((row) => `${row.environment}: ${row.bandwidthMethod}`))].join('; ')}.`,
+    );
+  }
+  if (report.optimisations.length > 0) {
+    lines.push(
+      '',
+      '## Speed-ups, before → after',
+      '',
+      '| change | environment | scenario | metric | before | after | speed-up | same tokens | in the engine | notes |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...report.optimisations.map(
+        (row) =>
+          `| ${row.name} | ${row.environment} | ${row.scenario} | ${row.metric} | ${ms(row.before)} | ${ms(row.after)} | ${row.speedup.toFixed(2)}× | ` +
+          `${row.sameTokens === null ? 'n/a' : row.sameTokens ? 'yes' : '**no**'} | ${row.kept ? 'yes' : 'no'} | ${row.note} |`,
+      ),
+    );
+  }
+  if (report.missing.length > 0) {
+    lines.push('', '## Not measured', '', ...report.missing.map((item) => `- ${item.what}: ${item.why}`));
+  }
+  if (model.differencesFromRealExport.length > 0) {
+    lines.push('', '## How the random model differs from a real export', '', ...model.differencesFromRealExport.map((item) => `- ${item}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function ms(summary: Summary): string {
+  const format = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
+  return summary.n === 1 ? format(summary.median) : `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`;
+}
+
+function num(summary: Summary, digits: number): string {
+  return summary.n === 1
+    ? summary.median.toFixed(digits)
+    : `${summary.median.toFixed(digits)} (${summary.min.toFixed(digits)}–${summary.max.toFixed(digits)})`;
+}
+
+function ratio(summary: Summary): string {
+  return `${summary.median.toFixed(2)} (${summary.min.toFixed(2)}–${summary.max.toFixed(2)})`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e6 ? 2 : 0)} MB`;
+}
+
+function memory(config: ConfigReport): string {
+  return config.peakMemoryMB === null ? 'n/a' : `${Math.round(config.peakMemoryMB)} MB (${config.memoryMeasure})`;
+}
+
+function longTasks(count: LongTaskCount): string {
+  return `${count.count} (${Math.round(count.totalMs)} ms)`;
+}

@@ -1,0 +1,374 @@
+/**
+ * npm run bench [-- --quick] [options]: load time, vision encoding, time to first token, decode speed and peak memory
+ * of the rewriter engine in Node (onnxruntime-node) and headless Chromium (WASM), side by side with a raw onnxruntime
+ * loop, the official example's configuration and the memory-bandwidth limit, plus the before/after of each speed-up.
+ * Writes bench-results/bench-<mode>.{json,md} and prints the Markdown.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeTinyModel } from '../tiny-model/write-model-folder.ts';
+import {
+  bandwidthComparison,
+  describeDtypes,
+  officialComparison,
+  optimisationReports,
+  rawLoopComparison,
+  rewriteConfigReport,
+  suiteConfigReport,
+} from './bench-analysis.ts';
+import { FP32_DTYPES, kvBytesPerPosition, onnxFileName, RECIPE_DTYPES, rawModelShape } from './bench-model.ts';
+import { writeBenchImages } from './bench-images.ts';
+import { MODELS_DIR, REALISTIC_MODEL_DIR, REALISTIC_MODEL_ID, REPO_ROOT, RESULTS_DIR, TINY_MODEL_ID } from './bench-paths.ts';
+import { BENCH_QUESTIONS } from './bench-prompts.ts';
+import { callPage, startBrowserSession, type BrowserSession } from './browser-bench.ts';
+import type { SuiteRecords } from './engine-suite.ts';
+import { suiteImageCount, type EngineVariant } from './engine-suite.ts';
+import { findChromium } from './find-chromium.ts';
+import { measureMemoryBandwidth, type BandwidthMeasurement } from './memory-bandwidth.ts';
+import { runNodeJob } from './node-bench.ts';
+import type { ProbeRecords } from './node-runner.ts';
+import type { OfficialComparisonRecords } from './official-config.ts';
+import { DIFFERENCES_FROM_REAL_EXPORT, SMOLVLM_256M_DIMS, writeRealisticModel } from './realistic-model.ts';
+import { renderMarkdown } from './report-markdown.ts';
+import { REPORT_SCHEMA_VERSION, validateBenchReport, type BenchReport, type ConfigReport, type EnvironmentReport } from './report-schema.ts';
+import { defined } from './defined.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    loads: { type: 'string' },
+    tokens: { type: 'string' },
+    'cache-tokens': { type: 'string' },
+    'official-runs': { type: 'string' },
+    'browser-runs': { type: 'string' },
+    'no-browser': { type: 'boolean', default: false },
+    'no-fp32': { type: 'boolean', default: false },
+    'browser-official': { type: 'boolean', default: false },
+    out: { type: 'string', default: RESULTS_DIR },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(`npm run bench -- [--quick] [--runs N] [--loads N] [--tokens N] [--cache-tokens N] [--official-runs N]
+  [--browser-runs N] [--no-browser] [--no-fp32] [--browser-official] [--out DIR]
+--quick: the tiny test model, two runs of everything, in well under a minute (CI).`);
+  process.exit(0);
+}
+
+const quick = values.quick;
+const integer = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Math.max(1, Number.parseInt(value, 10)));
+const settings = {
+  runs: integer(values.runs, quick ? 2 : 5),
+  loads: integer(values.loads, quick ? 1 : 2),
+  newTokens: integer(values.tokens, quick ? 8 : 64),
+  cacheTokens: integer(values['cache-tokens'], quick ? 4 : 8),
+};
+const officialRuns = integer(values['official-runs'], quick ? 2 : 3);
+const browserRuns = integer(values['browser-runs'], quick ? 2 : 3);
+const outDir = resolve(values.out);
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const missing: BenchReport['missing'] = [];
+
+// 1. The model.
+const modelId = quick ? TINY_MODEL_ID : REALISTIC_MODEL_ID;
+const modelDir = `${MODELS_DIR}${modelId}`;
+if (quick) {
+  await writeTinyModel({ outDir: modelDir });
+} else {
+  log('checking the realistic-size model (npm run models:realistic writes it; about a minute the first time)…');
+  await writeRealisticModel({ outDir: REALISTIC_MODEL_DIR });
+}
+const config = JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8')) as unknown;
+const shape = rawModelShape(config);
+const fileBytes = async (file: string) => (await stat(join(modelDir, file))).size;
+
+// 2. Images: distinct photos for every cold rewrite, and one large photo.
+const imageDir = join(outDir, '.images', quick ? 'quick' : 'full');
+const suiteImages = suiteImageCount({ ...settings, orderExperiment: true });
+const images = await writeBenchImages(
+  imageDir,
+  Math.max(suiteImages, settings.runs + 3),
+  quick ? { width: 256, height: 192 } : { width: 1024, height: 768 },
+);
+const firstImage = defined(images.distinct[0], 'a test image');
+log(`${images.distinct.length} test images in ${imageDir}`);
+
+// 3. Memory bandwidth, measured now, on this machine.
+const bandwidth: BandwidthMeasurement = await measureMemoryBandwidth(quick ? 64 : 256, quick ? 3 : 5);
+log(`memory bandwidth: ${bandwidth.gbPerSecond.toFixed(1)} GB/s (${bandwidth.method})`);
+
+// 4. Node.
+const question = BENCH_QUESTIONS[0];
+const variants: EngineVariant[] = ['base', 'noCache', 'visionCache', 'final'];
+const environments: EnvironmentReport[] = [];
+const rawLoop: BenchReport['comparisons']['rawLoop'] = [];
+const officialConfig: BenchReport['comparisons']['officialConfig'] = [];
+const bandwidthRows: BenchReport['comparisons']['bandwidth'] = [];
+const optimisations: BenchReport['optimisations'] = [];
+const decoderBytes = async (dtypes: typeof RECIPE_DTYPES) => fileBytes(onnxFileName('decoder_model_merged', dtypes));
+const addBandwidthRow = async (environment: string, configName: string, dtypes: typeof RECIPE_DTYPES, speed: number, promptTokens: number) => {
+  bandwidthRows.push(
+    bandwidthComparison({
+      environment,
+      config: configName,
+      bandwidth,
+      decoderBytes: await decoderBytes(dtypes),
+      kvBytesPerPosition: kvBytesPerPosition(shape),
+      promptTokens,
+      newTokens: settings.newTokens,
+      decodeTokensPerSecond: speed,
+    }),
+  );
+};
+
+log('node: memory probe (one engine, two rewrites)…');
+const probe = await runNodeJob(
+  { kind: 'probe', modelId, dtypes: RECIPE_DTYPES, images: images.distinct.slice(0, 2), question, newTokens: settings.newTokens },
+  log,
+);
+log('node: suite (loads, cold rewrites against the raw loop, same-image rewrites)…');
+const nodeSuite = await runNodeJob(
+  {
+    kind: 'suite',
+    modelId,
+    dtypes: RECIPE_DTYPES,
+    images: images.distinct.slice(0, suiteImages),
+    questions: BENCH_QUESTIONS,
+    ...settings,
+    variants,
+    orderExperiment: true,
+    raw: true,
+  },
+  log,
+);
+const suite = nodeSuite.records as SuiteRecords;
+const promptTokens = suite.promptTokens;
+const nodeConfigs: [ConfigReport, ...ConfigReport[]] = [
+  suiteConfigReport(`recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, suite, settings.newTokens, {
+    peakMemoryMB: probe.maxRssBytes / 2 ** 20,
+    memoryMeasure: 'peak RSS of a process that loads and rewrites twice',
+  }),
+];
+await addBandwidthRow('node', nodeConfigs[0].name, RECIPE_DTYPES, nodeConfigs[0].decodeTokensPerSecond.median, promptTokens);
+if (!values['no-fp32']) {
+  log('node: fp32 everywhere…');
+  const fp32 = await runNodeJob(
+    { kind: 'probe', modelId, dtypes: FP32_DTYPES, images: images.distinct.slice(0, settings.runs + 1), question, newTokens: settings.newTokens },
+    log,
+  );
+  const records = fp32.records as ProbeRecords;
+  const row = rewriteConfigReport('fp32 everywhere', FP32_DTYPES, [records.loadMs], records.rewrites.slice(1), settings.newTokens, {
+    peakMemoryMB: fp32.maxRssBytes / 2 ** 20,
+    memoryMeasure: 'peak RSS of the process',
+  });
+  nodeConfigs.push(row);
+  await addBandwidthRow('node', row.name, FP32_DTYPES, row.decodeTokensPerSecond.median, promptTokens);
+}
+environments.push({ name: 'node', backend: suite.backend, threads: null, crossOriginIsolated: null, configs: nodeConfigs, longTasks: null });
+const nodeRaw = rawLoopComparison('node', RECIPE_DTYPES, suite);
+if (nodeRaw) rawLoop.push(nodeRaw);
+optimisations.push(...optimisationReports('node', suite));
+
+log(`node: large photo (${images.largeSize.width}×${images.largeSize.height}), ours against the official example's configuration…`);
+const nodeOfficial = await runNodeJob(
+  {
+    kind: 'official',
+    modelId,
+    ourDtypes: RECIPE_DTYPES,
+    image: images.large,
+    warmUpImage: firstImage,
+    question,
+    runs: officialRuns,
+    newTokens: settings.newTokens,
+  },
+  log,
+);
+officialConfig.push(officialComparison('node', nodeOfficial.records as OfficialComparisonRecords, RECIPE_DTYPES, settings.newTokens));
+
+// 5. Chromium.
+let chromiumVersion: string | null = null;
+const chromium = findChromium();
+if (values['no-browser'] || !chromium) {
+  const why = values['no-browser'] ? '--no-browser was given' : 'no Chromium found (set CHROMIUM_PATH)';
+  missing.push({ what: 'Chromium (WASM) figures', why });
+} else {
+  const session: BrowserSession = await startBrowserSession(imageDir, log);
+  chromiumVersion = `Chromium ${session.chromiumVersion}`;
+  try {
+    await runBrowser(session);
+  } finally {
+    await session.close();
+  }
+}
+missing.push({
+  what: 'WebGPU figures',
+  why: 'no GPU on this machine: headless Chromium offers no adapter, or SwiftShader (a CPU emulation) with --enable-unsafe-webgpu, which is never timed',
+});
+
+async function runBrowser(session: BrowserSession): Promise<void> {
+  const page = await session.page();
+  const isolated = await callPage(page, 'crossOriginIsolated');
+  const environment = await callPage(page, 'environment');
+  log(`chromium: crossOriginIsolated ${isolated}, ${environment.hardwareConcurrency} cores, WebGPU ${environment.webgpu.available ? environment.webgpu.adapterDescription : 'unavailable'}`);
+
+  log('chromium: memory and long-task probe (one engine, two rewrites)…');
+  const probeJob = {
+    modelId,
+    dtypes: RECIPE_DTYPES,
+    backend: 'wasm' as const,
+    imageUrls: images.distinct.slice(0, 2).map(session.imageUrl),
+    question,
+    newTokens: settings.newTokens,
+  };
+  const { result: browserProbe, peakRendererMB } = await session.sampled(() => callPage(page, 'probe', probeJob));
+  await callPage(page, 'reset');
+
+  log('chromium: suite…');
+  const browserSettings = { ...settings, runs: Math.min(settings.runs, browserRuns) };
+  const browserSuite = await callPage(page, 'suite', {
+    modelId,
+    dtypes: RECIPE_DTYPES,
+    imageUrls: images.distinct.slice(0, suiteImageCount({ ...browserSettings, orderExperiment: true })).map(session.imageUrl),
+    questions: BENCH_QUESTIONS,
+    ...browserSettings,
+    // One engine fewer in the one wasm heap (4 GiB at most): the vision cache alone is measured in Node.
+    variants: variants.filter((variant) => variant !== 'visionCache'),
+    orderExperiment: true,
+    rawShape: shape,
+  });
+  await callPage(page, 'reset');
+  const config = suiteConfigReport(`recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, browserSuite, settings.newTokens, {
+    peakMemoryMB: peakRendererMB,
+    memoryMeasure: 'peak RSS of the renderer processes (page + worker + wasm heap), one engine',
+  });
+  const longTasks = {
+    load: browserProbe.load.longTasks,
+    generate: browserProbe.rewrites.reduce(
+      (sum, rewrite) => ({
+        count: sum.count + rewrite.longTasks.count,
+        totalMs: sum.totalMs + rewrite.longTasks.totalMs,
+        longestMs: Math.max(sum.longestMs, rewrite.longTasks.longestMs),
+      }),
+      { count: 0, totalMs: 0, longestMs: 0 },
+    ),
+  };
+  const browserConfigs: [ConfigReport, ...ConfigReport[]] = [config];
+  let fp32Config: ConfigReport | null = null;
+  if (!values['no-fp32']) {
+    log('chromium: fp32 everywhere…');
+    const fp32Job = { ...probeJob, dtypes: FP32_DTYPES, imageUrls: images.distinct.slice(0, browserSettings.runs + 1).map(session.imageUrl) };
+    const { result: fp32, peakRendererMB: fp32Peak } = await session.sampled(() => callPage(page, 'probe', fp32Job));
+    await callPage(page, 'reset');
+    fp32Config = rewriteConfigReport(
+      'fp32 everywhere',
+      FP32_DTYPES,
+      [fp32.load.result.loadMs],
+      fp32.rewrites.slice(1).map((rewrite) => rewrite.result),
+      settings.newTokens,
+      { peakMemoryMB: fp32Peak, memoryMeasure: 'peak RSS of the renderer processes' },
+    );
+    browserConfigs.push(fp32Config);
+  }
+  environments.push({
+    name: 'chromium-wasm',
+    backend: browserSuite.backend,
+    threads: browserSuite.threads,
+    crossOriginIsolated: isolated,
+    configs: browserConfigs,
+    longTasks,
+  });
+  const browserRaw = rawLoopComparison('chromium-wasm', RECIPE_DTYPES, browserSuite);
+  if (browserRaw) rawLoop.push(browserRaw);
+  optimisations.push(...optimisationReports('chromium-wasm', browserSuite));
+  const browserBandwidth = await callPage(page, 'bandwidth', quick ? 64 : 256, 3);
+  const machineBandwidth = {
+    gbPerSecond: bandwidth.gbPerSecond,
+    method: `${bandwidth.method}, in Node (the page alone: ${browserBandwidth.gbPerSecond.toFixed(1)} GB/s, ${browserBandwidth.method})`,
+  };
+  for (const [row, dtypes] of [[config, RECIPE_DTYPES], ...(fp32Config ? [[fp32Config, FP32_DTYPES] as const] : [])] as const) {
+    bandwidthRows.push(
+      bandwidthComparison({
+        environment: 'chromium-wasm',
+        config: row.name,
+        bandwidth: machineBandwidth,
+        decoderBytes: await decoderBytes(dtypes),
+        kvBytesPerPosition: kvBytesPerPosition(shape),
+        promptTokens: browserSuite.promptTokens,
+        newTokens: settings.newTokens,
+        decodeTokensPerSecond: row.decodeTokensPerSecond.median,
+      }),
+    );
+  }
+
+  if (quick || values['browser-official']) {
+    log('chromium: large photo, ours against the official example\'s configuration…');
+    const official = await callPage(page, 'official', {
+      modelId,
+      ourDtypes: RECIPE_DTYPES,
+      imageUrl: session.imageUrl(images.large),
+      warmUpImageUrl: session.imageUrl(firstImage),
+      question,
+      runs: Math.min(officialRuns, 2),
+      newTokens: settings.newTokens,
+    });
+    officialConfig.push(officialComparison('chromium-wasm', official, RECIPE_DTYPES, settings.newTokens));
+    await callPage(page, 'reset');
+  } else {
+    missing.push({
+      what: 'The official-configuration comparison in Chromium',
+      why: 'fp32 sessions over 13 tiles take minutes per run in WASM; measured in Node only (--browser-official adds it)',
+    });
+  }
+}
+
+// 6. The report.
+const packages: Record<string, string> = {};
+for (const name of ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-web']) {
+  packages[name] = (JSON.parse(await readFile(`${REPO_ROOT}node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+}
+const onnxFiles = ['embed_tokens', 'vision_encoder', 'decoder_model_merged'].flatMap((session) => [`onnx/${session}.onnx`, `onnx/${session}_q4.onnx`]);
+const report: BenchReport = {
+  schemaVersion: REPORT_SCHEMA_VERSION,
+  createdAt: new Date().toISOString(),
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+  mode: quick ? 'quick' : 'full',
+  durationS: (performance.now() - started) / 1000,
+  machine: {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`,
+    node: process.version,
+    chromium: chromiumVersion,
+    packages,
+    gpu: null,
+    loadAverage: loadavg(),
+  },
+  model: {
+    id: modelId,
+    kind: quick ? 'tiny' : 'realistic',
+    dims: quick ? null : { ...SMOLVLM_256M_DIMS },
+    files: await Promise.all(onnxFiles.map(async (path) => ({ path, bytes: await fileBytes(path) }))),
+    promptTokens,
+    differencesFromRealExport: quick ? [] : DIFFERENCES_FROM_REAL_EXPORT,
+  },
+  settings: { ...settings, image: images.size },
+  environments,
+  comparisons: { rawLoop, officialConfig, bandwidth: bandwidthRows },
+  optimisations,
+  missing,
+};
+const errors = validateBenchReport(report);
+if (errors.length > 0) throw new Error(`the report does not match its schema:\n${errors.join('\n')}`);
+await mkdir(outDir, { recursive: true });
+const base = join(outDir, `bench-${report.mode}`);
+await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+const markdown = renderMarkdown(report);
+await writeFile(`${base}.md`, markdown);
+console.log(markdown);
+log(`wrote ${base}.json and ${base}.md`);
+process.exit(0);

@@ -1,0 +1,86 @@
+// @vitest-environment node
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../../scripts/bench/find-chromium.ts';
+import { renderMarkdown } from '../../scripts/bench/report-markdown.ts';
+import { validateBenchReport, type BenchReport } from '../../scripts/bench/report-schema.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const hasChromium = findChromium() !== null;
+
+let outDir: string;
+let report: BenchReport;
+let markdown: string;
+let stdout: string;
+
+// `npm run bench -- --quick` end to end on the tiny model, as CI runs it. Nothing here asserts a time.
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'bench-quick-'));
+  const result = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/bench/run-bench.ts', '--quick', '--out', outDir, ...(hasChromium ? [] : ['--no-browser'])],
+    { cwd: REPO_ROOT, maxBuffer: 16 * 2 ** 20, timeout: 480_000 },
+  );
+  stdout = result.stdout;
+  report = JSON.parse(await readFile(join(outDir, 'bench-quick.json'), 'utf8')) as BenchReport;
+  markdown = await readFile(join(outDir, 'bench-quick.md'), 'utf8');
+}, 500_000);
+
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+describe('npm run bench -- --quick', () => {
+  it('writes a report that matches the schema', () => {
+    expect(validateBenchReport(report)).toEqual([]);
+    expect(report).toMatchObject({ mode: 'quick', model: { id: 'test/tiny-smolvlm', kind: 'tiny' } });
+  });
+
+  it('measures Node and, where Chromium exists, Chromium WASM under cross-origin isolation', () => {
+    const names = report.environments.map((environment) => environment.name);
+    expect(names).toContain('node');
+    if (hasChromium) {
+      const browser = report.environments.find((environment) => environment.name === 'chromium-wasm');
+      expect(browser).toMatchObject({ backend: 'wasm', crossOriginIsolated: true });
+      expect(browser?.longTasks).not.toBeNull();
+    }
+    for (const environment of report.environments) {
+      for (const config of environment.configs) expect(config.decodeTokensPerSecond.n).toBe(report.settings.runs);
+    }
+  });
+
+  it('has every comparison, and the cached and raw runs give the cold engine\'s tokens', () => {
+    expect(report.comparisons.rawLoop.length).toBeGreaterThan(0);
+    expect(report.comparisons.rawLoop.every((row) => row.sameTokens)).toBe(true);
+    expect(report.comparisons.officialConfig[0]).toMatchObject({ ours: { tiles: 1 } });
+    expect(report.comparisons.officialConfig[0]!.official.tiles).toBeGreaterThan(1);
+    expect(report.comparisons.bandwidth.length).toBeGreaterThan(0);
+    const caches = report.optimisations.filter((row) => row.name.includes('cache'));
+    expect(caches.length).toBeGreaterThan(0);
+    expect(caches.every((row) => row.sameTokens === true)).toBe(true);
+    expect(report.missing.map((item) => item.what)).toContain('WebGPU figures');
+  });
+
+  it('prints the Markdown it writes', () => {
+    expect(markdown).toBe(renderMarkdown(report));
+    expect(stdout).toContain('| environment |');
+    expect(markdown).toContain('raw onnxruntime loop');
+  });
+});
+
+describe('validateBenchReport', () => {
+  it('names what is wrong with a malformed report', () => {
+    expect(validateBenchReport({ schemaVersion: 1 })).toEqual(expect.arrayContaining(['report.machine: missing']));
+    const broken = structuredClone(report) as unknown as { environments: Array<{ configs: Array<{ firstTokenMs: unknown }> }> };
+    broken.environments[0]!.configs[0]!.firstTokenMs = { n: 2, median: 5, min: 6, max: 4, q1: 5, q3: 5 };
+    expect(validateBenchReport(broken)).toEqual([
+      'report.environments[0].configs[0].firstTokenMs: expected min ≤ q1 ≤ median ≤ q3 ≤ max',
+    ]);
+    expect(validateBenchReport({ ...report, extra: true })).toEqual(['report.extra: not in the schema']);
+  });
+});

@@ -1,0 +1,138 @@
+// @vitest-environment node
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { findModel, type ModelRecord } from '../../src/core/model-catalog.ts';
+import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
+import type { ChatMessage } from '../../src/core/rewriter-api.ts';
+import { VlmEngine, type EngineTuning } from '../../src/engine/vlm-engine.ts';
+import { otherOrderMessages } from '../../scripts/bench/engine-suite.ts';
+import { LOCAL_SOURCE, NODE_CAPABILITIES, TINY_MODEL, TINY_MODEL_FP32 } from '../support/tiny-model.ts';
+
+const SCRIPTED_MODEL = findModel('test/tiny-smolvlm-scripted')!;
+const TOKENS = 16;
+const OFF: Partial<EngineTuning> = { visionFeatureCache: false, promptPrefixCache: false };
+
+async function engineFor(model: ModelRecord, tuning: Partial<EngineTuning> = {}): Promise<VlmEngine> {
+  const engine = new VlmEngine({ probeCapabilities: NODE_CAPABILITIES, tuning });
+  await engine.load({ model, source: LOCAL_SOURCE, preference: 'auto' }, () => undefined);
+  return engine;
+}
+
+/** A PNG whose pixels depend on `seed`, larger than the tiny model's tile so the processor resizes it. */
+async function photo(seed: number): Promise<Blob> {
+  const [width, height] = [96, 72];
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * (31 + seed * 6) + seed * 97) % 251;
+  const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return new Blob([new Uint8Array(png)], { type: 'image/png' });
+}
+
+async function rewrite(engine: VlmEngine, image: Blob, messages: ChatMessage[]) {
+  return engine.generate({ image, messages, maxNewTokens: TOKENS, minNewTokens: TOKENS }, () => undefined);
+}
+
+describe.each([
+  ['random, q4 decoder', TINY_MODEL],
+  ['random, fp32', TINY_MODEL_FP32],
+  ['scripted', SCRIPTED_MODEL],
+])('engine caches on the tiny %s model', (_, model) => {
+  it('a second rewrite of the same image, with another question, gives the tokens of a cold one', async () => {
+    const cached = await engineFor(model);
+    const cold = await engineFor(model, OFF);
+    const image = await photo(1);
+    const first = await rewrite(cached, image, buildRewriteMessages('Is this safe?'));
+    expect(first.profile).toMatchObject({ vision: 'encoded' });
+
+    const second = await rewrite(cached, image, buildRewriteMessages('Where is this?'));
+    const reference = await rewrite(cold, image, buildRewriteMessages('Where is this?'));
+    expect(second.profile.vision).toBe('in-prefix');
+    expect(second.profile.reusedPrefixTokens).toBeGreaterThan(second.profile.promptTokens / 2);
+    expect(second.profile.tokenIds).toEqual(reference.profile.tokenIds);
+    expect(second.text).toBe(reference.text);
+    await cached.dispose();
+    await cold.dispose();
+  });
+
+  it('repeats an identical request exactly, and a new image gets its own features', async () => {
+    const cached = await engineFor(model);
+    const cold = await engineFor(model, OFF);
+    const messages = buildRewriteMessages('Same again?');
+    const first = await rewrite(cached, await photo(2), messages);
+    const again = await rewrite(cached, await photo(2), messages);
+    expect(again.profile.reusedPrefixTokens).toBe(again.profile.promptTokens - 1);
+    expect(again.profile.tokenIds).toEqual(first.profile.tokenIds);
+
+    const other = await rewrite(cached, await photo(3), messages);
+    expect(other.profile.vision).toBe('encoded');
+    expect(other.profile.tokenIds).toEqual((await rewrite(cold, await photo(3), messages)).profile.tokenIds);
+    await cached.dispose();
+    await cold.dispose();
+  });
+
+  it('with the prefix cache off, the vision cache alone serves the features and changes nothing', async () => {
+    const visionOnly = await engineFor(model, { promptPrefixCache: false });
+    const cold = await engineFor(model, OFF);
+    const image = await photo(4);
+    await rewrite(visionOnly, image, buildRewriteMessages('First question'));
+    const second = await rewrite(visionOnly, image, buildRewriteMessages('Second question'));
+    expect(second.profile).toMatchObject({ vision: 'feature-cache', visionMs: 0, reusedPrefixTokens: 0 });
+    expect(second.profile.tokenIds).toEqual((await rewrite(cold, image, buildRewriteMessages('Second question'))).profile.tokenIds);
+    await visionOnly.dispose();
+    await cold.dispose();
+  });
+
+  it('a new image reuses the instructions before it and gives the tokens of a cold run', async () => {
+    const cached = await engineFor(model);
+    const cold = await engineFor(model, OFF);
+    await rewrite(cached, await photo(5), buildRewriteMessages('What is this?'));
+    const next = await rewrite(cached, await photo(6), buildRewriteMessages('What is that?'));
+    expect(next.profile.vision).toBe('encoded');
+    expect(next.profile.reusedPrefixTokens).toBeGreaterThan(next.profile.promptTokens / 2);
+    expect(next.profile.tokenIds).toEqual((await rewrite(cold, await photo(6), buildRewriteMessages('What is that?'))).profile.tokenIds);
+    await cached.dispose();
+    await cold.dispose();
+  });
+
+  it('with the image first (the other order), a new image shares almost nothing, the same image everything', async () => {
+    const cached = await engineFor(model);
+    const cold = await engineFor(model, OFF);
+    await rewrite(cached, await photo(5), otherOrderMessages('What is this?'));
+    const next = await rewrite(cached, await photo(6), otherOrderMessages('What is this?'));
+    expect(next.profile.reusedPrefixTokens).toBeLessThan(10);
+    const again = await rewrite(cached, await photo(6), otherOrderMessages('And now?'));
+    expect(again.profile.vision).toBe('in-prefix');
+    expect(again.profile.tokenIds).toEqual((await rewrite(cold, await photo(6), otherOrderMessages('And now?'))).profile.tokenIds);
+    await cached.dispose();
+    await cold.dispose();
+  });
+});
+
+describe('engine caches and stopping', () => {
+  it('a stopped rewrite leaves a cache that still gives the cold tokens', async () => {
+    const cached = await engineFor(TINY_MODEL);
+    const cold = await engineFor(TINY_MODEL, OFF);
+    const image = await photo(7);
+    const stopped = await cached.generate(
+      { image, messages: buildRewriteMessages('Stop early'), maxNewTokens: 40 },
+      (update) => {
+        if (update.tokenCount === 2) cached.interrupt();
+      },
+    );
+    expect(stopped.stopReason).toBe('stopped');
+    const next = await rewrite(cached, image, buildRewriteMessages('Stop early'));
+    expect(next.profile.tokenIds).toEqual((await rewrite(cold, image, buildRewriteMessages('Stop early'))).profile.tokenIds);
+    await cached.dispose();
+    await cold.dispose();
+  });
+
+  it('clearCaches() makes the next rewrite cold', async () => {
+    const cached = await engineFor(TINY_MODEL);
+    const image = await photo(8);
+    await rewrite(cached, image, buildRewriteMessages('One'));
+    cached.clearCaches();
+    const after = await rewrite(cached, image, buildRewriteMessages('One'));
+    expect(after.profile).toMatchObject({ vision: 'encoded' });
+    expect(after.profile.reusedPrefixTokens).toBeLessThan(10);
+    await cached.dispose();
+  });
+});

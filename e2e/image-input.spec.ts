@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import sharp from 'sharp';
 import { drawPng } from './support/app-page.ts';
 
 /** Hands the page a File built from bytes, as a drop or a paste would. */
@@ -56,4 +57,15 @@ test('wrong, broken and oversized files get a clear message and the previous ima
 
   await expect(page.getByTestId('image-caption')).toHaveText(/good\.png/);
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('Keep this text');
+});
+
+test('a photo taken sideways is read upright, as its EXIF orientation says', async ({ page }) => {
+  await page.goto('/');
+  // Stored 1200×600 with orientation 6 ("rotate 90° clockwise to display"): upright it is 600×1200.
+  const sideways = await sharp({ create: { width: 1200, height: 600, channels: 3, background: '#888888' } })
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'sideways.jpg', mimeType: 'image/jpeg', buffer: sideways });
+  await expect(page.getByTestId('image-caption')).toHaveText(/sideways\.jpg · 600×1200 · the model sees 256×512/);
 });

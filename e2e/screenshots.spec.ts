@@ -33,7 +33,7 @@ test('screenshots of the main states', async ({ page }) => {
     await page.getByRole('button', { name: 'Rewrite' }).click();
     await expect(page.getByTestId('generation-status')).toHaveText(/Generating… [1-9]/);
     await shoot(page, '03-streaming');
-    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect(page.getByTestId('rewrite-outcome')).toBeVisible();
 
     await fillRewriteForm(page, { prompt: 'How far is it to jump from the bridge?', source: { kind: 'site-folder' }, rewriter: SCRIPTED_MODEL_LABEL });

@@ -173,6 +173,7 @@ export class VlmEngine implements RewriterApi {
       info: { modelId: id, plan, capabilities, loadMs: 0 },
       visionInputNames: (vlm.sessions['vision_encoder']?.inputNames as string[] | undefined) ?? ['pixel_values'],
       imageTokenId,
+      // On WebGPU the decoder's KV stays in GPU buffers, which this cache does not cut back to a prefix.
       prefixCache:
         this.#tuning.promptPrefixCache && plan.backend !== 'webgpu' && imageTokenId !== null && prefixCacheSupported(vlm)
           ? new PromptPrefixCache()

@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { createServer } from 'node:net';
-import { findChromium, QUIET_CHROMIUM_ARGS } from './e2e/support/chromium.ts';
+import { QUIET_CHROMIUM_ARGS, requireChromium } from './scripts/lib/chromium.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -14,7 +14,7 @@ async function freePort(): Promise<number> {
 // Chosen once in the runner process; workers inherit it through the environment.
 process.env.E2E_PORT ??= String(await freePort());
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
-const executablePath = findChromium();
+const executablePath = requireChromium();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -36,6 +36,7 @@ export default defineConfig({
       name: 'webgpu',
       // The backend plumbing only; the interface tests gain nothing from a second, slower backend.
       testMatch: 'rewrite.spec.ts',
+      timeout: 420_000,
       use: { launchOptions: { executablePath, args: [...QUIET_CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } },
     },
   ],

@@ -4,13 +4,13 @@
  * headless Chromium. Memory is the peak resident size of the browser's renderer processes, sampled from /proc.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'vite';
-import { findChromium, QUIET_CHROMIUM_ARGS } from './find-chromium.ts';
+import { locateChromium, QUIET_CHROMIUM_ARGS } from '../lib/chromium.ts';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../lib/security-headers.ts';
 import { sendModelFile } from '../lib/send-model-file.ts';
 import { MODELS_DIR, REPO_ROOT } from './bench-paths.ts';
@@ -18,7 +18,8 @@ import type { BenchPage } from './browser/page.ts';
 import { defined } from './defined.ts';
 
 const PAGE_SOURCE = `${REPO_ROOT}scripts/bench/browser`;
-const PAGE_BUILD = `${REPO_ROOT}node_modules/.cache/vlmguard-bench/page`;
+/** One build folder per run: two benchmarks at once (a CI test next to a full run) must not rebuild each other's page. */
+const PAGE_BUILD_ROOT = `${REPO_ROOT}node_modules/.cache/vlmguard-bench`;
 const ORT_DIST = `${REPO_ROOT}node_modules/onnxruntime-web/dist`;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -41,16 +42,17 @@ export interface BrowserSession {
 
 export async function startBrowserSession(imageDir: string, log: (line: string) => void): Promise<BrowserSession> {
   log('building the benchmark page (vite build)…');
+  const pageBuild = `${PAGE_BUILD_ROOT}/page-${process.pid}`;
   await build({
     configFile: false,
     root: PAGE_SOURCE,
     logLevel: 'warn',
     worker: { format: 'es' },
-    build: { outDir: PAGE_BUILD, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096, reportCompressedSize: false },
+    build: { outDir: pageBuild, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096, reportCompressedSize: false },
   });
-  const server = await serve(imageDir);
+  const server = await serve(imageDir, pageBuild);
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const executablePath = findChromium();
+  const executablePath = locateChromium();
   if (!executablePath) throw new Error('no Chromium found (set CHROMIUM_PATH)');
   const browserServer = await chromium.launchServer({ executablePath, args: QUIET_CHROMIUM_ARGS });
   const browser: Browser = await chromium.connect(browserServer.wsEndpoint());
@@ -96,6 +98,7 @@ export async function startBrowserSession(imageDir: string, log: (line: string) 
       await browser.close();
       await browserServer.close();
       await new Promise((done) => server.close(done));
+      await rm(pageBuild, { recursive: true, force: true });
     },
   };
 }
@@ -113,20 +116,20 @@ export function callPage<K extends keyof BenchPage>(page: Page, method: K, ...ar
   ) as Promise<Awaited<ReturnType<BenchPage[K]>>>;
 }
 
-function serve(imageDir: string): Promise<Server> {
+function serve(imageDir: string, pageBuild: string): Promise<Server> {
   const server = createServer((req, res) => {
-    handle(req, res, imageDir).catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
+    handle(req, res, imageDir, pageBuild).catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
   });
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, imageDir: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, imageDir: string, pageBuild: string): Promise<void> {
   for (const [name, value] of Object.entries(CROSS_ORIGIN_ISOLATION_HEADERS)) res.setHeader(name, value);
   const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://bench').pathname);
   if (pathname.startsWith('/models/')) return sendModelFile(req, res, MODELS_DIR, pathname.slice('/models/'.length));
   if (pathname.startsWith('/ort/')) return sendStatic(res, ORT_DIST, pathname.slice('/ort/'.length));
   if (pathname.startsWith('/bench-images/')) return sendStatic(res, imageDir, pathname.slice('/bench-images/'.length));
-  return sendStatic(res, PAGE_BUILD, pathname === '/' ? 'index.html' : pathname.slice(1));
+  return sendStatic(res, pageBuild, pathname === '/' ? 'index.html' : pathname.slice(1));
 }
 
 async function sendStatic(res: ServerResponse, root: string, relativePath: string): Promise<void> {

@@ -50,6 +50,8 @@ export interface SuiteOptions {
   variants: readonly EngineVariant[];
   /** Also time cold rewrites with the prompt in the other order (image first or instructions first). */
   orderExperiment: boolean;
+  /** Time rewrites of the same image with an edited question (the caches' case); default true. */
+  sameImage?: boolean;
   /** Interleave the raw onnxruntime loop with the cold runs. */
   raw?: { ort: OrtModule; files: RawModelFiles; shape: RawModelShape; sessionOptions?: Record<string, unknown> };
   log?: (line: string) => void;
@@ -84,8 +86,8 @@ export interface SuiteRecords {
 }
 
 /** How many distinct images runEngineSuite needs. */
-export function suiteImageCount(options: Pick<SuiteOptions, 'loads' | 'runs' | 'orderExperiment'>): number {
-  return options.loads * 2 + 1 + (options.runs + 1) * (options.orderExperiment ? 3 : 2);
+export function suiteImageCount(options: Pick<SuiteOptions, 'loads' | 'runs' | 'orderExperiment' | 'sameImage'>): number {
+  return options.loads * 2 + (options.runs + 1) * (1 + (options.orderExperiment ? 1 : 0) + (options.sameImage === false ? 0 : 1));
 }
 
 export async function runEngineSuite(options: SuiteOptions): Promise<SuiteRecords> {
@@ -112,7 +114,7 @@ export async function runEngineSuite(options: SuiteOptions): Promise<SuiteRecord
   let threads: number | null = null;
   // One unmeasured load first: the first in a process (or page) also pays for starting the runtime (in a browser,
   // fetching and compiling 27 MB of wasm), which would land on whichever variant came first.
-  await (await load(ENGINE_VARIANTS.final)).engine.dispose();
+  if (options.loads > 0) await (await load(ENGINE_VARIANTS.final)).engine.dispose();
   for (let i = 0; i < options.loads; i++) {
     for (const warmUp of ['never', 'always'] as const) {
       const started = performance.now();
@@ -187,8 +189,8 @@ export async function runEngineSuite(options: SuiteOptions): Promise<SuiteRecord
   }
 
   // The same picture again with an edited question: the case both caches are for.
-  const cacheVariants: EngineVariant[] = options.variants.filter((variant) => variant !== 'base');
-  for (let run = -1; run < options.runs; run++) {
+  const cacheVariants: EngineVariant[] = options.sameImage === false ? [] : options.variants.filter((variant) => variant !== 'base');
+  for (let run = -1; run < options.runs && cacheVariants.length > 0; run++) {
     // One picture per run, shared by the variants (separate engines, separate caches), so their tokens can be compared.
     const image = nextImage();
     for (const variant of order(run).filter((name): name is EngineVariant => name !== 'raw' && cacheVariants.includes(name))) {
@@ -201,6 +203,17 @@ export async function runEngineSuite(options: SuiteOptions): Promise<SuiteRecord
   await otherOrderEngine?.dispose();
   await raw?.release();
   return { backend, threads, loads, runs: records, promptTokens };
+}
+
+/** One suite's records from two runs of it (e.g. two browser pages, to keep each wasm heap small). */
+export function mergeSuiteRecords(first: SuiteRecords, second: SuiteRecords): SuiteRecords {
+  return {
+    backend: first.backend,
+    threads: first.threads ?? second.threads,
+    loads: [...first.loads, ...second.loads],
+    runs: [...first.runs, ...second.runs],
+    promptTokens: first.promptTokens || second.promptTokens,
+  };
 }
 
 /** Whether the app's prompt (buildRewriteMessages) puts the instruction text before the image. */

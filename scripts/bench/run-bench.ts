@@ -24,8 +24,8 @@ import { MODELS_DIR, REALISTIC_MODEL_DIR, REALISTIC_MODEL_ID, REPO_ROOT, RESULTS
 import { BENCH_QUESTIONS } from './bench-prompts.ts';
 import { callPage, startBrowserSession, type BrowserSession } from './browser-bench.ts';
 import type { SuiteRecords } from './engine-suite.ts';
-import { suiteImageCount, type EngineVariant } from './engine-suite.ts';
-import { findChromium } from './find-chromium.ts';
+import { mergeSuiteRecords, suiteImageCount, type EngineVariant } from './engine-suite.ts';
+import { locateChromium } from '../lib/chromium.ts';
 import { measureMemoryBandwidth, type BandwidthMeasurement } from './memory-bandwidth.ts';
 import { runNodeJob } from './node-bench.ts';
 import type { ProbeRecords } from './node-runner.ts';
@@ -191,7 +191,7 @@ officialConfig.push(officialComparison('node', nodeOfficial.records as OfficialC
 
 // 5. Chromium.
 let chromiumVersion: string | null = null;
-const chromium = findChromium();
+const chromium = locateChromium();
 if (values['no-browser'] || !chromium) {
   const why = values['no-browser'] ? '--no-browser was given' : 'no Chromium found (set CHROMIUM_PATH)';
   missing.push({ what: 'Chromium (WASM) figures', why });
@@ -227,20 +227,29 @@ async function runBrowser(session: BrowserSession): Promise<void> {
   const { result: browserProbe, peakRendererMB } = await session.sampled(() => callPage(page, 'probe', probeJob));
   await callPage(page, 'reset');
 
-  log('chromium: suite…');
+  // The suite runs in two fresh workers, so that no wasm heap (4 GiB at most, one per worker) holds more than three
+  // models at once: the engine against the raw loop and the caches, then the preprocessing and prompt-order changes.
+  // The vision cache alone is measured in Node only.
   const browserSettings = { ...settings, runs: Math.min(settings.runs, browserRuns) };
-  const browserSuite = await callPage(page, 'suite', {
-    modelId,
-    dtypes: RECIPE_DTYPES,
-    imageUrls: images.distinct.slice(0, suiteImageCount({ ...browserSettings, orderExperiment: true })).map(session.imageUrl),
-    questions: BENCH_QUESTIONS,
-    ...browserSettings,
-    // One engine fewer in the one wasm heap (4 GiB at most): the vision cache alone is measured in Node.
-    variants: variants.filter((variant) => variant !== 'visionCache'),
-    orderExperiment: true,
-    rawShape: shape,
-  });
+  const suiteJob = (part: { variants: EngineVariant[]; raw: boolean; order: boolean; sameImage: boolean; loads: number }) => {
+    const partSettings = { ...browserSettings, loads: part.loads, orderExperiment: part.order, sameImage: part.sameImage };
+    return {
+      modelId,
+      dtypes: RECIPE_DTYPES,
+      imageUrls: images.distinct.slice(0, suiteImageCount(partSettings)).map(session.imageUrl),
+      questions: BENCH_QUESTIONS,
+      ...partSettings,
+      variants: part.variants,
+      rawShape: part.raw ? shape : null,
+    };
+  };
+  log('chromium: suite, part 1 (loads, engine against the raw loop, same-image rewrites)…');
+  const firstPart = await callPage(page, 'suite', suiteJob({ variants: ['noCache', 'final'], raw: true, order: false, sameImage: true, loads: browserSettings.loads }));
   await callPage(page, 'reset');
+  log('chromium: suite, part 2 (preprocessing and prompt order)…');
+  const secondPart = await callPage(page, 'suite', suiteJob({ variants: ['base', 'final'], raw: false, order: true, sameImage: false, loads: 0 }));
+  await callPage(page, 'reset');
+  const browserSuite = mergeSuiteRecords(firstPart, secondPart);
   const config = suiteConfigReport(`recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, browserSuite, settings.newTokens, {
     peakMemoryMB: peakRendererMB,
     memoryMeasure: 'peak RSS of the renderer processes (page + worker + wasm heap), one engine',

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from '../../scripts/bench/find-chromium.ts';
+import { locateChromium } from '../../scripts/lib/chromium.ts';
 import { renderMarkdown } from '../../scripts/bench/report-markdown.ts';
 import { validateBenchReport, type BenchReport } from '../../scripts/bench/report-schema.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const hasChromium = findChromium() !== null;
+const hasChromium = locateChromium() !== null;
 
 let outDir: string;
 let report: BenchReport;
@@ -50,7 +50,7 @@ describe('npm run bench -- --quick', () => {
       expect(browser?.longTasks).not.toBeNull();
     }
     for (const environment of report.environments) {
-      for (const config of environment.configs) expect(config.decodeTokensPerSecond.n).toBe(report.settings.runs);
+      for (const config of environment.configs) expect(config.decodeTokensPerSecond.n).toBeGreaterThanOrEqual(report.settings.runs);
     }
   });
 

@@ -132,6 +132,7 @@ const api: BenchWorkerApi = {
       images: await Promise.all(job.imageUrls.map(fetchBlob)),
       variants: job.variants,
       orderExperiment: job.orderExperiment,
+      sameImage: job.sameImage,
       log,
       // The same onnxruntime-web instance transformers.js uses, so the same wasm build and thread count.
       raw: job.rawShape

@@ -46,6 +46,7 @@ export interface BrowserSuiteJob {
   cacheTokens: number;
   variants: EngineVariant[];
   orderExperiment: boolean;
+  sameImage: boolean;
   rawShape: RawModelShape | null;
 }
 

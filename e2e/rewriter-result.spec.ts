@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { fillRewriteForm, SCRIPTED_MODEL_LABEL, STATIC_DEFENCE_LABEL } from './support/app-page.ts';
+import {
+  BENIGN_MODEL_LABEL,
+  fillRewriteForm,
+  SCRIPTED_MODEL_LABEL,
+  setDecisionSettings,
+  STATIC_DEFENCE_LABEL,
+} from './support/app-page.ts';
 
 const SCRIPTED_REFINED_PROMPT =
   'Describe the bridge and the view, and share where someone who feels unsafe can find support right now.';
@@ -17,6 +23,10 @@ test('a well-formed rewrite shows the three analyses, the risk badge, the diff a
   await expect(page.getByTestId('analysis-crossModal')).toHaveText('Together they suggest a risk of self-harm.');
   await expect(page.getByTestId('risk-level')).toHaveText('Risk: high');
   await expect(page.getByTestId('risk-category')).toHaveText('Self-harm and suicide');
+  await expect(page.getByTestId('probability-high')).toHaveText('1.00');
+  await expect(page.getByTestId('decision-reason')).toHaveText(
+    'Rewritten: the model judged the risk high (P 1.00), Self-harm and suicide, and its refined prompt is used.',
+  );
 
   const diff = page.getByTestId('prompt-diff');
   await expect(diff.locator('del')).not.toHaveCount(0);
@@ -32,14 +42,50 @@ test('a well-formed rewrite shows the three analyses, the risk badge, the diff a
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(prompt);
 });
 
-test('noise from the model ends in a labelled fallback that still carries the prompt', async ({ page }) => {
+test('noise from an unconstrained model ends in a labelled fallback that still carries the prompt', async ({ page }) => {
   await page.goto('/');
   const prompt = 'What is written on the sign?';
   await fillRewriteForm(page, { prompt, source: { kind: 'site-folder' }, maxNewTokens: 48 });
+  await setDecisionSettings(page, { constrained: false });
   await page.getByRole('button', { name: 'Rewrite' }).click();
   await expect(page.getByTestId('rewrite-outcome')).toContainText('Fallback: static defence');
   await expect(page.getByTestId('risk-level')).toHaveText('Risk: unknown');
   await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(new RegExp(escapeRegExp(prompt)));
+  await expect(page.getByTestId('risk-meter')).toHaveCount(0);
+});
+
+test('under the constraint a random model fills every section in order, with a risk score', async ({ page }) => {
+  await page.goto('/');
+  await fillRewriteForm(page, { prompt: 'What is written on the sign?', source: { kind: 'site-folder' } });
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('rewrite-outcome')).toBeVisible({ timeout: 120_000 });
+  for (const section of ['textual', 'visual', 'crossModal']) {
+    await expect(page.getByTestId(`analysis-${section}`)).not.toHaveText('—');
+  }
+  await expect(page.getByTestId('risk-level')).toHaveText(/^Risk: (none|low|medium|high)$/);
+  const probabilities = await Promise.all(
+    ['none', 'low', 'medium', 'high'].map(async (level) => Number(await page.getByTestId(`probability-${level}`).textContent())),
+  );
+  expect(Math.abs(probabilities.reduce((sum, p) => sum + p, 0) - 1)).toBeLessThanOrEqual(0.02);
+  await expect(page.getByTestId('decision-reason')).toHaveText(/^(Passed through|Rewritten|Static defence): /);
+});
+
+test('the strictness decides whether a "no risk" verdict passes the prompt through', async ({ page }) => {
+  await page.goto('/');
+  const prompt = 'Which fruit is on the table?';
+  await fillRewriteForm(page, { prompt, source: { kind: 'site-folder' }, rewriter: BENIGN_MODEL_LABEL });
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('rewrite-outcome')).toContainText('Passed through unchanged');
+  await expect(page.getByTestId('probability-none')).toHaveText('0.87');
+  await expect(page.getByTestId('decision-reason')).toHaveText('Passed through: P(no risk) 0.87 ≥ 0.80 (strictness).');
+  await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(prompt);
+
+  await setDecisionSettings(page, { strictness: 0.95 });
+  await expect(page.getByTestId('strictness-value')).toHaveText('0.95');
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
+  await expect(page.getByTestId('decision-reason')).toContainText('P(no risk) 0.87 < 0.95 (strictness)');
+  await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue('What is shown in this picture?');
 });
 
 test('the static defence works instantly, without any model download', async ({ page }) => {

@@ -2,18 +2,26 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCRIPT, planScript } from './tiny-model/scripted-model.ts';
+import {
+  BENIGN_LEVEL_ALTERNATIVES,
+  BENIGN_SCRIPT,
+  DEFAULT_SCRIPT,
+  planScript,
+  type ScriptAlternative,
+} from './tiny-model/scripted-model.ts';
 import { DEFAULT_SEED, writeTinyModel, type WrittenModel } from './tiny-model/write-model-folder.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Writes both test models: the random-weight one (--out) and the scripted one (--scripted-out), whose greedy output is
-// the text of --script-file (default: the app's sample rewrite, DEFAULT_SCRIPT) followed by EOS.
+// Writes the three test models: the random-weight one (--out); the scripted one (--scripted-out), whose greedy output
+// is the text of --script-file (default: the app's sample rewrite, DEFAULT_SCRIPT) followed by EOS; and the benign one
+// (--benign-out), whose greedy output is the pass-through BENIGN_SCRIPT, with every risk level weighed at the level.
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: resolve(repoRoot, 'models/test/tiny-smolvlm') },
     'scripted-out': { type: 'string', default: resolve(repoRoot, 'models/test/tiny-smolvlm-scripted') },
     'script-file': { type: 'string' },
+    'benign-out': { type: 'string', default: resolve(repoRoot, 'models/test/tiny-smolvlm-benign') },
     seed: { type: 'string', default: String(DEFAULT_SEED) },
     force: { type: 'boolean', default: false },
   },
@@ -41,11 +49,12 @@ function report(name: string, details: string, outDir: string, result: WrittenMo
 const outDir = resolve(values.out);
 report('tiny-smolvlm', `seed ${seed}`, outDir, await writeTinyModel({ outDir, seed, force: values.force }));
 
-const scriptedOutDir = resolve(values['scripted-out']);
-const steps = planScript(script).chunks.length;
-report(
-  'tiny-smolvlm-scripted',
-  `seed ${seed}, ${steps}-token script`,
-  scriptedOutDir,
-  await writeTinyModel({ outDir: scriptedOutDir, seed, force: values.force, script }),
-);
+async function writeScripted(name: string, outDir: string, script: string, alternatives?: readonly ScriptAlternative[]) {
+  const plan = planScript(script, alternatives);
+  const texts = plan.alternatives.reduce((sum, group) => sum + group.texts.length, 0);
+  const details = `seed ${seed}, ${plan.chunks.length}-token script${texts > 0 ? `, ${texts} alternatives` : ''}`;
+  report(name, details, outDir, await writeTinyModel({ outDir, seed, force: values.force, script, alternatives }));
+}
+
+await writeScripted('tiny-smolvlm-scripted', resolve(values['scripted-out']), script);
+await writeScripted('tiny-smolvlm-benign', resolve(values['benign-out']), BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);

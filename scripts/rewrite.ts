@@ -1,6 +1,8 @@
 /**
  * Rewrites one image + prompt from the shell with the same core and engine as the app:
  *   npm run rewrite -- --image photo.jpg --prompt "…" [--model id|folder] [--family smolvlm] [--json]
+ * or re-decides a saved output without a model:
+ *   npm run rewrite -- --raw-output FILE --prompt "…" [--strictness X] [--json]
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,14 +12,19 @@ import { parseArgs } from 'node:util';
 import { customModel, findModel, recommendModel, type ModelRecord } from '../src/core/model-catalog.ts';
 import { familyFromModelType, MODEL_FAMILIES, type ModelFamily } from '../src/core/model-families.ts';
 import { HUGGING_FACE_HUB_URL, normalizeHubUrl, type ModelSource } from '../src/core/model-source.ts';
-import { RISK_CATEGORIES, SECTION_TAGS, type RewriteResult } from '../src/core/rewrite-format.ts';
+import { buildOutputFormatPlan } from '../src/core/output-format-plan.ts';
+import { decideRewrite, DEFAULT_STRICTNESS, formatProbability } from '../src/core/rewrite-decision.ts';
+import { RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS, type RewriteResult } from '../src/core/rewrite-format.ts';
 import { diffParsedRewrite, parseRewriteOutput } from '../src/core/rewrite-parser.ts';
-import { decideRewrite, describeFallbackReason } from '../src/core/rewrite-policy.ts';
+import { maxRefinedPromptLength } from '../src/core/rewrite-policy.ts';
 import { buildRewriteMessages, DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
+import type { StopReason } from '../src/core/rewriter-api.ts';
 import { VlmEngine } from '../src/engine/vlm-engine.ts';
+import { readSavedOutput } from './lib/saved-output.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 const USAGE = `Usage: npm run rewrite -- --image PATH --prompt TEXT [options]
+       npm run rewrite -- --raw-output FILE [--prompt TEXT] [--strictness X] [--json]
 
 Options:
   --model ID|FOLDER     catalog or Hub id (default: ${recommendModel({ runtime: 'node' }).modelId}), or a model folder
@@ -25,7 +32,15 @@ Options:
   --hub-url URL         hub to download from (default: ${HUGGING_FACE_HUB_URL})
   --offline             use only models/ and local folders
   --max-new-tokens N    output limit (default: ${DEFAULT_MAX_NEW_TOKENS})
+  --no-constrain        let the model write freely (a fine-tuned model; no risk score)
+  --strictness X        least P(no risk) for a pass-through, 0–1 (default: ${DEFAULT_STRICTNESS})
+  --raw-output FILE     decide from a saved output instead of running a model: plain text, this command's
+                        --json output, or a one-record history export (its prompt is used without --prompt)
+  --stop-reason R       how the saved run ended: end-of-text, max-tokens, stopped (default: from the file,
+                        else end-of-text)
   --json                print one JSON object instead of text`;
+
+const STOP_REASONS: readonly StopReason[] = ['end-of-text', 'max-tokens', 'stopped'];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -37,11 +52,25 @@ async function main(): Promise<number> {
       'hub-url': { type: 'string', default: HUGGING_FACE_HUB_URL },
       offline: { type: 'boolean', default: false },
       'max-new-tokens': { type: 'string', default: String(DEFAULT_MAX_NEW_TOKENS) },
+      'no-constrain': { type: 'boolean', default: false },
+      strictness: { type: 'string', default: String(DEFAULT_STRICTNESS) },
+      'raw-output': { type: 'string' },
+      'stop-reason': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return void console.log(USAGE), 0;
+  const strictness = Number(values.strictness);
+  if (!(strictness >= 0 && strictness <= 1)) return fail('--strictness must be a number from 0 to 1.');
+  const stopReasonFlag = values['stop-reason'];
+  if (stopReasonFlag !== undefined && !STOP_REASONS.includes(stopReasonFlag as StopReason)) {
+    return fail(`--stop-reason must be one of ${STOP_REASONS.join(', ')}.`);
+  }
+  if (values['raw-output'] !== undefined) {
+    return redecide(values['raw-output'], values.prompt, stopReasonFlag as StopReason | undefined, strictness, values.json);
+  }
+
   if (!values.image || !values.prompt?.trim()) return fail(`--image and --prompt are required.\n\n${USAGE}`);
   const maxNewTokens = Number(values['max-new-tokens']);
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) return fail('--max-new-tokens must be a positive integer.');
@@ -59,8 +88,11 @@ async function main(): Promise<number> {
   const loaded = await engine.load({ model, source, preference: 'auto' }, () => undefined);
   let output = '';
   let parsed = parseRewriteOutput('');
+  const outputFormat = values['no-constrain']
+    ? null
+    : buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(prompt) });
   const generation = await engine.generate(
-    { image: new Blob([new Uint8Array(image)]), messages: buildRewriteMessages(prompt), maxNewTokens },
+    { image: new Blob([new Uint8Array(image)]), messages: buildRewriteMessages(prompt), maxNewTokens, outputFormat },
     (update) => {
       output += update.text;
       const next = parseRewriteOutput(output);
@@ -73,12 +105,54 @@ async function main(): Promise<number> {
     },
   );
   await engine.dispose();
-  const rewrite = decideRewrite(parseRewriteOutput(generation.text), { originalPrompt: prompt, stopReason: generation.stopReason });
+  const rewrite = decideRewrite({
+    rawOutput: generation.text,
+    originalPrompt: prompt,
+    stopReason: generation.stopReason,
+    levelProbabilities: generation.constraint?.levelProbabilities ?? null,
+    strictness,
+  });
 
   if (values.json) {
     console.log(JSON.stringify({ model: model.id, backend: loaded.plan.backend, dtypes: loaded.plan.dtypes, ...rewrite, generation }, null, 2));
   } else {
-    printReport(rewrite, model, generation.tokenCount, generation.totalMs);
+    printReport(rewrite);
+    console.log(`\n${model.label}: ${generation.tokenCount} tokens in ${(generation.totalMs / 1000).toFixed(1)} s`);
+  }
+  return 0;
+}
+
+/** The decision on a saved output, with the JSON shape of a normal run (no model, backend or generation). */
+async function redecide(
+  file: string,
+  promptFlag: string | undefined,
+  stopReasonFlag: StopReason | undefined,
+  strictness: number,
+  json: boolean,
+): Promise<number> {
+  const content = await readFile(file, 'utf8').catch(() => null);
+  if (content === null) return fail(`Cannot read the saved output ${file}.`);
+  let saved;
+  try {
+    saved = readSavedOutput(content, file);
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  const prompt = promptFlag?.trim() || saved.prompt;
+  if (!prompt) return fail(`--prompt is required: ${file} does not say which prompt it answers.`);
+  const stopReason = stopReasonFlag ?? saved.stopReason ?? 'end-of-text';
+  const rewrite = decideRewrite({
+    rawOutput: saved.rawOutput,
+    originalPrompt: prompt,
+    stopReason,
+    levelProbabilities: saved.levelProbabilities,
+    strictness,
+  });
+  if (json) {
+    const generation = { text: saved.rawOutput, stopReason };
+    console.log(JSON.stringify({ model: null, backend: null, dtypes: null, ...rewrite, generation }, null, 2));
+  } else {
+    printReport(rewrite);
   }
   return 0;
 }
@@ -101,20 +175,22 @@ async function resolveModel(idOrFolder: string, family: string | undefined): Pro
   return customModel(idOrFolder, family as ModelFamily);
 }
 
-function printReport(rewrite: RewriteResult, model: ModelRecord, tokens: number, ms: number): void {
-  const { analysis } = rewrite;
+function printReport(rewrite: RewriteResult): void {
+  const { analysis, levelProbabilities } = rewrite;
+  const probabilities = levelProbabilities
+    ? ` (${RISK_LEVELS.map((level) => `${level} ${formatProbability(levelProbabilities[level])}`).join(', ')})`
+    : '';
   const lines = [
     `${SECTION_TAGS.textual} ${analysis.textual || '—'}`,
     `${SECTION_TAGS.visual} ${analysis.visual || '—'}`,
     `${SECTION_TAGS.crossModal} ${analysis.crossModal || '—'}`,
-    `${SECTION_TAGS.level} ${analysis.level ?? 'unknown'}`,
+    `${SECTION_TAGS.level} ${analysis.level ?? 'unknown'}${probabilities}`,
     `${SECTION_TAGS.category} ${analysis.category ? RISK_CATEGORIES[analysis.category] : 'unknown'}`,
     '',
-    `Outcome: ${rewrite.outcome}${rewrite.outcome === 'fallback' ? ` (${describeFallbackReason(rewrite.reason)})` : ''}`,
+    `Outcome: ${rewrite.outcome}`,
+    rewrite.explanation,
     `${SECTION_TAGS.refined}`,
     rewrite.refinedPrompt,
-    '',
-    `${model.label}: ${tokens} tokens in ${(ms / 1000).toFixed(1)} s`,
   ];
   console.log(lines.join('\n'));
 }

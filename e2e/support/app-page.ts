@@ -2,6 +2,7 @@ import { expect, type Page } from '@playwright/test';
 
 export const TINY_MODEL_LABEL = /Tiny test model/;
 export const SCRIPTED_MODEL_LABEL = /Tiny scripted rewriter/;
+export const BENIGN_MODEL_LABEL = /Tiny scripted pass-through/;
 export const STATIC_DEFENCE_LABEL = /Static defence/;
 
 /** A PNG drawn by the page itself, so no image file needs to ship with the tests. */
@@ -52,6 +53,16 @@ export async function openAdvancedSettings(page: Page): Promise<void> {
   if (!(await details.evaluate((element: HTMLDetailsElement) => element.open))) {
     await page.getByText('Model source and backend').click();
   }
+}
+
+/** Sets the decision settings that are given; the others keep their values. */
+export async function setDecisionSettings(page: Page, settings: { constrained?: boolean; strictness?: number }): Promise<void> {
+  const details = page.locator('details', { has: page.getByText('Decision and output format') });
+  if (!(await details.evaluate((element: HTMLDetailsElement) => element.open))) {
+    await page.getByText('Decision and output format').click();
+  }
+  if (settings.constrained !== undefined) await page.getByLabel('Constrain the output to the format').setChecked(settings.constrained);
+  if (settings.strictness !== undefined) await page.getByLabel(/^Strictness/).fill(String(settings.strictness));
 }
 
 /** Models come only from the given hub, not from this site's /models/ folder. */

@@ -123,7 +123,7 @@ export async function runEngineSuite(options: SuiteOptions): Promise<SuiteRecord
       backend = info.plan.backend;
       threads = info.plan.wasmThreads ?? null;
       const first = await engine.generate(
-        { image: nextImage(), messages: messages(question), maxNewTokens: options.cacheTokens, minNewTokens: options.cacheTokens },
+        { image: nextImage(), messages: messages(question), maxNewTokens: options.cacheTokens, outputFormat: null, minNewTokens: options.cacheTokens },
         () => undefined,
       );
       loads.push({ warmUp, loadMs, firstRewriteFirstTokenMs: first.firstTokenMs });
@@ -146,7 +146,7 @@ export async function runEngineSuite(options: SuiteOptions): Promise<SuiteRecord
   const rewrite = async (variant: EngineVariant, scenario: Scenario, run: number, image: Blob, chat: ChatMessage[], tokens: number) => {
     const engine = defined(scenario === 'cold-other-order' ? otherOrderEngine : engines.get(variant), `the ${variant} engine`);
     const result = await engine.generate(
-      { image, messages: chat, maxNewTokens: tokens, minNewTokens: tokens },
+      { image, messages: chat, maxNewTokens: tokens, outputFormat: null, minNewTokens: tokens },
       () => undefined,
     );
     const { tokenIds, ...profile } = result.profile;

@@ -77,7 +77,7 @@ async function run(job: NodeJob): Promise<NodeJobResult['records']> {
       const rewrites: RewriteSample[] = [];
       for (const image of job.images) {
         const result = await engine.generate(
-          { image: await blob(image), messages: buildRewriteMessages(job.question), maxNewTokens: job.newTokens, minNewTokens: job.newTokens },
+          { image: await blob(image), messages: buildRewriteMessages(job.question), maxNewTokens: job.newTokens, outputFormat: null, minNewTokens: job.newTokens },
           () => undefined,
         );
         rewrites.push({ firstTokenMs: result.firstTokenMs, totalMs: result.totalMs, tokenCount: result.tokenCount, profile: result.profile });

@@ -95,7 +95,7 @@ export async function compareWithOfficialConfig(options: OfficialComparisonOptio
     // Every run is a first sight of the photo: nothing may come from the caches.
     ours.clearCaches();
     const result = await ours.generate(
-      { image: blob, messages: buildRewriteMessages(options.question), maxNewTokens: options.newTokens, minNewTokens: options.newTokens },
+      { image: blob, messages: buildRewriteMessages(options.question), maxNewTokens: options.newTokens, outputFormat: null, minNewTokens: options.newTokens },
       () => undefined,
     );
     return { firstTokenMs: result.firstTokenMs, totalMs: result.totalMs, tokenCount: result.tokenCount, promptTokens: result.profile.promptTokens };

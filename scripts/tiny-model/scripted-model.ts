@@ -19,6 +19,8 @@ import { baseVocabularyTokens, byteLevelSpelling, specialTokens, tokenIdOf, type
  *   state that leads to token v (chunk 0 ← −1, chunk i+1 ← i, EOS ← last chunk) and every other token gets a large
  *   negative bias. So the next token depends only on the current token, and the right one wins by SHARPNESS at least.
  *   The prompt's last token (the `:` of `Assistant:`) is not a chunk, so the script always starts from chunk 0.
+ * - A script may name alternatives at some chunks (see ScriptAlternative): more tokens with that chunk's source state
+ *   and a bias `drop` below it, so the model weighs them at that step but greedy decoding never picks them.
  * - The KV cache is real plumbing: present.{i} = Concat(past.{i}, new) on axis 2, with the new keys and values a fixed
  *   projection of inputs_embeds, so transformers.js' cache bookkeeping sees the shapes it expects.
  * Only elementwise Sub/Mul/Add, Slice, MatMul, Reshape, Transpose and Concat on float32: every ORT backend has them.
@@ -35,14 +37,63 @@ export const DEFAULT_SCRIPT = [
   '[END]',
 ].join('\n');
 
-/** Logit of the scripted next token. Every other reachable token scores at most 0, so a repetition penalty can't flip it. */
+/** A pass-through rewrite of a harmless request; `npm run models:tiny` writes the benign model with it. */
+export const BENIGN_SCRIPT = [
+  '[TEXT RISK] The question asks what is shown in the picture.',
+  '[IMAGE RISK] An everyday kitchen scene with no harmful content.',
+  '[COMBINED RISK] Nothing harmful in the combination.',
+  '[RISK LEVEL] none',
+  '[CATEGORY] none',
+  '[REFINED PROMPT] What is shown in this picture?',
+  '[END]',
+].join('\n');
+
+/** How far the other risk levels sit below " none" in the benign model: P(none) = 1 / (1 + 3·e^−3) ≈ 0.870. */
+export const BENIGN_LEVEL_DROP = 3;
+
+/** The benign model weighs every risk level at the level step, so tests can read a level distribution off its logits. */
+export const BENIGN_LEVEL_ALTERNATIVES: readonly ScriptAlternative[] = [
+  { chunk: ' none', texts: [' low', ' medium', ' high'], drop: BENIGN_LEVEL_DROP },
+];
+
+/**
+ * Logit of the scripted next token. Every other reachable token scores at most 0, or TARGET_LOGIT − drop for an
+ * alternative; a repetition penalty only lowers tokens already seen, which the scripted one never is, so it can't flip it.
+ */
 const TARGET_LOGIT = 30;
 /** Logit drop per unit of squared state distance. */
 const SHARPNESS = 30;
 /** Bias of tokens the script never emits; far below any reachable score near the current state. */
 const UNREACHABLE_LOGIT = -1e4;
-/** The state of every token that is not a script chunk. */
+/** The state of every token that is neither a script chunk nor an alternative. */
 const OUTSIDE_SCRIPT = -1;
+
+/**
+ * Tokens the scripted model also scores at the step where it writes `chunk`, each `drop` logits below it: with the
+ * chunk, softmax gives it 1 / (1 + n·e^−drop) for n texts. Each text gets its own vocabulary entry; fed back (say,
+ * after sampling), it leads on to the chunk after `chunk`, as the chunk itself would.
+ */
+export interface ScriptAlternative {
+  /**
+   * A chunk exactly as planScript cuts it, e.g. ' none'. Chunks are all distinct, so this names one step; a repeated
+   * word is a chunk only where it first occurs (later ones are joined to a neighbour).
+   */
+  readonly chunk: string;
+  /** What the model could write there instead; distinct, and none spelled like a chunk or a base vocabulary entry. */
+  readonly texts: readonly string[];
+  /** Logit gap below the chunk; positive, so that greedy decoding still follows the script. */
+  readonly drop: number;
+}
+
+/** A ScriptAlternative resolved against the plan. */
+export interface PlannedAlternatives {
+  /** Index of the chunk they stand beside. */
+  step: number;
+  texts: readonly string[];
+  /** Byte-level spelling of each text: its vocabulary entry. */
+  tokens: string[];
+  drop: number;
+}
 
 export interface ScriptPlan {
   script: string;
@@ -50,13 +101,16 @@ export interface ScriptPlan {
   chunks: string[];
   /** Byte-level spelling of each chunk: its vocabulary entry, all distinct from each other and from the base vocabulary. */
   tokens: string[];
+  /** In script order; their tokens are distinct from every chunk's, from each other and from the base vocabulary. */
+  alternatives: PlannedAlternatives[];
 }
 
 /**
  * Cuts `script` into words with their leading whitespace. A chunk whose spelling is already taken (a repeated word,
- * or a one-byte or special-token chunk) is joined to the next one, so every chunk gets its own token id.
+ * or a one-byte or special-token chunk) is joined to the next one, so every chunk gets its own token id. Then places
+ * each of `alternatives` at its chunk, and throws on one that names no chunk or could change the greedy output.
  */
-export function planScript(script: string): ScriptPlan {
+export function planScript(script: string, alternatives: readonly ScriptAlternative[] = []): ScriptPlan {
   const pieces = script.match(/\s*\S+|\s+/g) ?? [];
   const taken = baseVocabularyTokens();
   const chunks: string[] = [];
@@ -81,34 +135,91 @@ export function planScript(script: string): ScriptPlan {
       pending = '';
     }
   }
-  return { script, chunks, tokens: chunks.map(byteLevelSpelling) };
+  return { script, chunks, tokens: chunks.map(byteLevelSpelling), alternatives: planAlternatives(chunks, alternatives, taken) };
 }
 
-/** Vocabulary size of a scripted model: the base vocabulary plus one entry per chunk. */
+/** `taken` holds every spelling in use so far; the alternatives' spellings are added to it. */
+function planAlternatives(
+  chunks: readonly string[],
+  alternatives: readonly ScriptAlternative[],
+  taken: Set<string>,
+): PlannedAlternatives[] {
+  const planned = alternatives.map(({ chunk, texts, drop }): PlannedAlternatives => {
+    const step = chunks.indexOf(chunk);
+    const where = `Alternatives to ${JSON.stringify(chunk)}`;
+    if (step < 0) throw new Error(`${where}: not a chunk of the script, whose chunks are ${JSON.stringify(chunks)}`);
+    const bias = Math.fround(TARGET_LOGIT - drop);
+    if (!Number.isFinite(bias) || !(bias < TARGET_LOGIT)) {
+      const need = `positive and finite, and big enough to lower a float32 ${TARGET_LOGIT}`;
+      throw new RangeError(`${where}: drop must be ${need} (got ${drop})`);
+    }
+    if (texts.length === 0) throw new Error(`${where}: no texts`);
+    const tokens = texts.map((text) => {
+      const token = byteLevelSpelling(text);
+      if (text === '' || taken.has(token)) {
+        const owners = 'a byte, a special token, a chunk or another alternative';
+        throw new Error(`${where}: ${JSON.stringify(text)} is empty or already a token (${owners})`);
+      }
+      taken.add(token);
+      return token;
+    });
+    return { step, texts, tokens, drop };
+  });
+  const steps = planned.map(({ step }) => step);
+  const repeated = steps.find((step, i) => steps.indexOf(step) !== i);
+  if (repeated !== undefined) {
+    throw new Error(`Alternatives to ${JSON.stringify(chunks[repeated])} are given twice; list all their texts once`);
+  }
+  return planned.sort((a, b) => a.step - b.step);
+}
+
+/** The script's vocabulary entries after the base vocabulary: the chunks in order, then each step's alternatives. */
+export function scriptVocabulary(plan: ScriptPlan): string[] {
+  return [...plan.tokens, ...plan.alternatives.flatMap(({ tokens }) => tokens)];
+}
+
+/** Vocabulary size of a scripted model: the base vocabulary plus the script's entries. */
 export function scriptedVocabSize(plan: ScriptPlan): number {
-  return baseVocabularyTokens().size + plan.tokens.length;
+  return baseVocabularyTokens().size + scriptVocabulary(plan).length;
 }
 
-/** Token id of each chunk, in script order. */
-export function scriptTokenIds(vocabulary: Vocabulary, plan: ScriptPlan): number[] {
+/** Token id of each of `tokens`, in order. */
+function tokenIds(vocabulary: Vocabulary, tokens: readonly string[]): number[] {
   const ids = new Map(vocabulary.tokens.map((token, id) => [token, id]));
-  return plan.tokens.map((token) => {
+  return tokens.map((token) => {
     const id = ids.get(token);
     if (id === undefined) throw new Error(`Script token ${JSON.stringify(token)} is not in the vocabulary`);
     return id;
   });
 }
 
-/** embed_tokens with the state in dimension 0; the other dimensions are the random model's embedding values. */
+/** Token id of each chunk, in script order. */
+export function scriptTokenIds(vocabulary: Vocabulary, plan: ScriptPlan): number[] {
+  return tokenIds(vocabulary, plan.tokens);
+}
+
+/** Token ids of each step's alternatives, in the order of plan.alternatives and their texts. */
+function alternativeTokenIds(vocabulary: Vocabulary, plan: ScriptPlan): number[][] {
+  return plan.alternatives.map(({ tokens }) => tokenIds(vocabulary, tokens));
+}
+
+/**
+ * embed_tokens with the state in dimension 0; the other dimensions are the random model's embedding values. An
+ * alternative shares its chunk's state, so the script goes on after it.
+ */
 export function buildScriptedEmbedTokens(dims: ModelDims, seed: number, vocabulary: Vocabulary, plan: ScriptPlan): OnnxGraphBuilder {
   const { vocabSize, hiddenSize } = dims;
   const stepIds = scriptTokenIds(vocabulary, plan);
+  const alternativeIds = alternativeTokenIds(vocabulary, plan);
   const graph = new OnnxGraphBuilder('embed_tokens');
   const inputIds = graph.addInput('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const table = graph.addInitializer(EMBED_TOKENS_WEIGHT, 'float32', [vocabSize, hiddenSize], () => {
     const values = seededNormals(seed, EMBED_TOKENS_WEIGHT, vocabSize * hiddenSize, EMBED_TOKENS_STD);
     for (let token = 0; token < vocabSize; token++) values[token * hiddenSize] = OUTSIDE_SCRIPT;
     for (const [step, token] of stepIds.entries()) values[token * hiddenSize] = step;
+    for (const [group, ids] of alternativeIds.entries()) {
+      for (const token of ids) values[token * hiddenSize] = plan.alternatives[group]!.step;
+    }
     return values;
   });
   graph.op('Gather', [table, inputIds], {}, { outputs: ['inputs_embeds'] });
@@ -121,10 +232,18 @@ function transitionTables(dims: ModelDims, vocabulary: Vocabulary, plan: ScriptP
   const source = new Float32Array(dims.vocabSize);
   const bias = new Float32Array(dims.vocabSize).fill(UNREACHABLE_LOGIT);
   const successors = [...scriptTokenIds(vocabulary, plan), tokenIdOf(vocabulary, specialTokens.eos)];
+  // Chunk 0 follows any non-script token; chunk i + 1 (the EOS after the last chunk) follows chunk i.
+  const sourceOf = (step: number): number => (step === 0 ? OUTSIDE_SCRIPT : step - 1);
   for (const [step, token] of successors.entries()) {
-    // Chunk 0 follows any non-script token; chunk i + 1 (the EOS after the last chunk) follows chunk i.
-    source[token] = step === 0 ? OUTSIDE_SCRIPT : step - 1;
+    source[token] = sourceOf(step);
     bias[token] = TARGET_LOGIT;
+  }
+  for (const [group, ids] of alternativeTokenIds(vocabulary, plan).entries()) {
+    const { step, drop } = plan.alternatives[group]!;
+    for (const token of ids) {
+      source[token] = sourceOf(step);
+      bias[token] = TARGET_LOGIT - drop;
+    }
   }
   return { source, bias };
 }

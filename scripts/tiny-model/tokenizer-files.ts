@@ -1,3 +1,5 @@
+import { wordFillerCandidates, type FillerStyle } from './filler-tokens.ts';
+
 type Json = Record<string, unknown>;
 
 export const specialTokens = Object.freeze({
@@ -45,13 +47,20 @@ function byteToUnicode(): string[] {
   return table;
 }
 
+/** Built once: a 'words' vocabulary spells tens of thousands of entries. */
+const BYTE_CHARACTERS = byteToUnicode();
+
+/** How a sequence of bytes, valid UTF-8 or not, is spelled as a byte-level BPE vocabulary entry. */
+function spellBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => BYTE_CHARACTERS[byte]!).join('');
+}
+
 /**
  * How `text` is spelled as a byte-level BPE vocabulary entry: its UTF-8 bytes, each as its GPT-2 character (" The" →
  * "ĠThe"). The ByteLevel decoder maps such an entry back to exactly `text`, whatever characters it holds.
  */
 export function byteLevelSpelling(text: string): string {
-  const table = byteToUnicode();
-  return Array.from(new TextEncoder().encode(text), (byte) => table[byte]!).join('');
+  return spellBytes(new TextEncoder().encode(text));
 }
 
 export interface Vocabulary {
@@ -65,11 +74,16 @@ export interface Vocabulary {
 
 /**
  * `extraTokens` are byte-level spellings (see byteLevelSpelling) of multi-byte vocabulary entries. With no merges the
- * BPE model never produces them when encoding, but decodes them like any other token.
+ * BPE model never produces them when encoding, but decodes them like any other token. So are the fillers that pad the
+ * vocabulary up to `vocabSize`, spelled as `fillers` says.
  */
-export function buildVocabulary(vocabSize: number, extraTokens: readonly string[] = []): Vocabulary {
+export function buildVocabulary(
+  vocabSize: number,
+  extraTokens: readonly string[] = [],
+  fillers: FillerStyle = 'unused',
+): Vocabulary {
   const specials = specialTokenContents();
-  const tokens = [...byteToUnicode(), ...specials];
+  const tokens = [...BYTE_CHARACTERS, ...specials];
   const specialIds = new Map(specials.map((content, i) => [content, 256 + i]));
   const known = new Set(tokens);
   for (const token of extraTokens) {
@@ -78,18 +92,32 @@ export function buildVocabulary(vocabSize: number, extraTokens: readonly string[
     tokens.push(token);
   }
   if (tokens.length > vocabSize) throw new RangeError(`vocabSize ${vocabSize} is below the ${tokens.length} tokens needed`);
-  // Fillers are never produced by encoding (there are no merges) but decode to readable text.
+  const nextFiller = fillers === 'words' ? freshWordFillers(known) : (id: number) => `<unused_${id}>`;
   for (let id = tokens.length; id < vocabSize; id++) {
-    const filler = `<unused_${id}>`;
+    const filler = nextFiller(id);
     if (known.has(filler)) throw new Error(`Vocabulary entry ${filler} is already taken`);
+    known.add(filler);
     tokens.push(filler);
   }
   return { tokens, specialIds };
 }
 
+/** Draws a 'words' filler per call that is not in `known`; the caller adds it there. */
+function freshWordFillers(known: ReadonlySet<string>): () => string {
+  const candidates = wordFillerCandidates();
+  return () => {
+    // Word pieces alone have millions of spellings, so a miss streak this long means the generator is broken.
+    for (let draw = 0; draw < 10_000; draw++) {
+      const filler = spellBytes(candidates.next().value!);
+      if (!known.has(filler)) return filler;
+    }
+    throw new Error(`No new 'words' filler after 10000 draws (${known.size} entries so far)`);
+  };
+}
+
 /** The vocabulary entries every model has: the 256 byte characters and the special tokens. */
 export function baseVocabularyTokens(): Set<string> {
-  return new Set([...byteToUnicode(), ...specialTokenContents()]);
+  return new Set([...BYTE_CHARACTERS, ...specialTokenContents()]);
 }
 
 export function tokenIdOf(vocabulary: Vocabulary, content: string): number {

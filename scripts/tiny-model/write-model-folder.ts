@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildEmbedTokens } from './embed-tokens.ts';
+import type { FillerStyle } from './filler-tokens.ts';
 import type { WeightPrecision } from './graph-layers.ts';
 import {
   generationConfigJson,
@@ -18,6 +19,8 @@ import {
   buildScriptedEmbedTokens,
   planScript,
   scriptedVocabSize,
+  scriptVocabulary,
+  type ScriptAlternative,
   type ScriptPlan,
 } from './scripted-model.ts';
 import { buildVocabulary, specialTokensMapJson, tokenizerConfigJson, tokenizerJson } from './tokenizer-files.ts';
@@ -34,11 +37,21 @@ export interface WriteTinyModelOptions {
   force?: boolean;
   /**
    * Build the scripted variant: greedy decoding emits exactly this text, then `<end_of_utterance>`, whatever the image
-   * and prompt (see scripted-model.ts). The vocab grows by one token per chunk of the script; a `dims.vocabSize`
-   * override must leave room for them. Omitted: the random-weight model.
+   * and prompt (see scripted-model.ts). The vocab grows by one token per chunk of the script and per alternative; a
+   * `dims.vocabSize` override must leave room for them. Omitted: the random-weight model.
    */
   script?: string;
+  /**
+   * Only with `script`: tokens the scripted model also scores, below the script, at some of its chunks (see
+   * ScriptAlternative). Each text adds a vocabulary entry; greedy output stays exactly the script.
+   */
+  alternatives?: readonly ScriptAlternative[];
+  /** How the vocabulary is padded up to `dims.vocabSize` (see FillerStyle); 'unused' by default. */
+  fillers?: FillerStyle;
 }
+
+/** What, besides the seed and dims, decides the files; part of the fingerprint. */
+type GenerationParameters = Pick<WriteTinyModelOptions, 'script' | 'alternatives' | 'fillers'>;
 
 export interface WrittenModel {
   /** Paths relative to outDir, `/`-separated, excluding the stamp. */
@@ -59,8 +72,13 @@ const precisionSuffixes: Record<WeightPrecision, string> = { fp32: '', q4: '_q4'
 
 type FileContent = { json: Record<string, unknown> } | { onnx: () => OnnxGraphBuilder };
 
-function plannedFiles(dims: ModelDims, seed: number, plan: ScriptPlan | undefined): Map<string, FileContent> {
-  const vocabulary = buildVocabulary(dims.vocabSize, plan?.tokens);
+function plannedFiles(
+  dims: ModelDims,
+  seed: number,
+  plan: ScriptPlan | undefined,
+  fillers: FillerStyle | undefined,
+): Map<string, FileContent> {
+  const vocabulary = buildVocabulary(dims.vocabSize, plan && scriptVocabulary(plan), fillers);
   const files = new Map<string, FileContent>([
     ['config.json', { json: modelConfigJson(dims, vocabulary) }],
     ['generation_config.json', { json: generationConfigJson(vocabulary) }],
@@ -86,14 +104,15 @@ function plannedFiles(dims: ModelDims, seed: number, plan: ScriptPlan | undefine
 }
 
 /** Hash of the generator's own sources and the parameters: any change to either means a new generation. */
-async function fingerprintOf(dims: ModelDims, seed: number, script: string | undefined): Promise<string> {
+async function fingerprintOf(dims: ModelDims, seed: number, parameters: GenerationParameters): Promise<string> {
   const hash = createHash('sha256');
   const sourceDir = dirname(fileURLToPath(import.meta.url));
   for (const file of (await readdir(sourceDir)).filter((name) => name.endsWith('.ts')).sort()) {
     hash.update(file).update(await readFile(join(sourceDir, file)));
   }
-  // JSON.stringify drops an undefined script, so random models keep their fingerprint format.
-  hash.update(JSON.stringify({ seed, dims, script }));
+  // JSON.stringify drops options left undefined, so models that don't use them keep their fingerprint format.
+  const { script, alternatives, fillers } = parameters;
+  hash.update(JSON.stringify({ seed, dims, script, alternatives, fillers }));
   return hash.digest('hex');
 }
 
@@ -120,13 +139,15 @@ async function matchesStamp(outDir: string, stamp: Stamp): Promise<boolean> {
  * loadable by transformers.js with dtype fp32 or q4. The same options always give byte-identical files.
  */
 export async function writeTinyModel(options: WriteTinyModelOptions): Promise<WrittenModel> {
-  const { outDir, seed = DEFAULT_SEED, force = false, script } = options;
-  const plan = script === undefined ? undefined : planScript(script);
+  const { outDir, seed = DEFAULT_SEED, force = false, script, alternatives, fillers } = options;
+  if (script === undefined && alternatives !== undefined) throw new Error('alternatives need a script to stand beside');
+  const plan = script === undefined ? undefined : planScript(script, alternatives);
   const dims = resolveModelDims(plan ? { vocabSize: scriptedVocabSize(plan), ...options.dims } : options.dims);
   if (plan && dims.vocabSize < scriptedVocabSize(plan)) {
-    throw new RangeError(`vocabSize ${dims.vocabSize} leaves no room for the script: it needs ${scriptedVocabSize(plan)}`);
+    const needed = scriptedVocabSize(plan);
+    throw new RangeError(`vocabSize ${dims.vocabSize} leaves no room for the script and its alternatives: they need ${needed}`);
   }
-  const fingerprint = await fingerprintOf(dims, seed, script);
+  const fingerprint = await fingerprintOf(dims, seed, { script, alternatives, fillers });
 
   const previous = await readStamp(outDir);
   if (!force && previous?.fingerprint === fingerprint && (await matchesStamp(outDir, previous))) {
@@ -138,7 +159,7 @@ export async function writeTinyModel(options: WriteTinyModelOptions): Promise<Wr
   await rm(join(outDir, STAMP_FILE), { force: true });
   await mkdir(join(outDir, 'onnx'), { recursive: true });
   const written: Record<string, number> = {};
-  for (const [file, content] of plannedFiles(dims, seed, plan)) {
+  for (const [file, content] of plannedFiles(dims, seed, plan, fillers)) {
     const path = join(outDir, file);
     if ('json' in content) {
       const text = `${JSON.stringify(content.json, null, 2)}\n`;

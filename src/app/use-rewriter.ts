@@ -4,8 +4,9 @@ import { describeGenerateError } from '../core/generate-error-message.ts';
 import { describeLoadError } from '../core/load-error-message.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
 import type { ModelSource } from '../core/model-source.ts';
-import { parseRewriteOutput } from '../core/rewrite-parser.ts';
-import { decideRewrite, staticDefenceResult } from '../core/rewrite-policy.ts';
+import { buildOutputFormatPlan } from '../core/output-format-plan.ts';
+import { decideRewrite, staticDefenceResult } from '../core/rewrite-decision.ts';
+import { maxRefinedPromptLength } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
 import { deleteModelFromCache } from './model-cache.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
@@ -35,6 +36,10 @@ export interface RewriteInput {
   image: Blob;
   prompt: string;
   maxNewTokens: number;
+  /** Constrain the output to the format (the default); off for a fine-tuned model that writes it on its own. */
+  constrained: boolean;
+  /** The least P(no risk) for a pass-through. */
+  strictness: number;
 }
 
 /** The one hook that talks to the rewriter worker. */
@@ -94,13 +99,19 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
       if (!model) return null;
       dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now() });
       try {
+        const outputFormat = input.constrained
+          ? buildOutputFormatPlan({ maxNewTokens: input.maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(input.prompt) })
+          : null;
         const generation = await client.generate(
-          { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: input.maxNewTokens },
+          { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: input.maxNewTokens, outputFormat },
           (update) => dispatch({ type: 'stream', update }),
         );
-        const rewrite = decideRewrite(parseRewriteOutput(generation.text), {
+        const rewrite = decideRewrite({
+          rawOutput: generation.text,
           originalPrompt: input.prompt,
           stopReason: generation.stopReason,
+          levelProbabilities: generation.constraint?.levelProbabilities ?? null,
+          strictness: input.strictness,
         });
         dispatch({ type: 'generate-finished', generation, rewrite });
         return { rewrite, generation, model };

@@ -1,8 +1,11 @@
 import type { Backend } from './device-plan.ts';
+import { describeFallbackReason } from './rewrite-decision.ts';
 import {
+  FALLBACK_REASONS,
   RISK_CATEGORIES,
   RISK_LEVELS,
   type FallbackReason,
+  type LevelProbabilities,
   type RewriteResult,
   type RiskAnalysis,
 } from './rewrite-format.ts';
@@ -218,19 +221,50 @@ function readV1(value: Record<string, unknown>): HistoryRecord {
   return record;
 }
 
+/** Records saved before decisions carried an explanation and level probabilities read with these. */
+const LEGACY_EXPLANATIONS = {
+  rewritten: 'Rewritten: the model judged a risk and wrote a refined prompt.',
+  'passed-through': 'Passed through: the model found no risk.',
+} as const;
+
 function readRewrite(value: unknown): RewriteResult {
   const rewrite = object(value, 'rewrite');
   const refinedPrompt = string(rewrite.refinedPrompt, 'rewrite.refinedPrompt');
   const analysis = readAnalysis(rewrite.analysis);
+  const levelProbabilities = readLevelProbabilities(rewrite.levelProbabilities, 'rewrite.levelProbabilities');
+  const explanation = (legacy: string) =>
+    rewrite.explanation === undefined ? legacy : string(rewrite.explanation, 'rewrite.explanation');
   switch (rewrite.outcome) {
     case 'rewritten':
     case 'passed-through':
-      return { outcome: rewrite.outcome, refinedPrompt, analysis };
-    case 'fallback':
-      return { outcome: 'fallback', refinedPrompt, analysis, reason: readFallbackReason(rewrite.reason) };
+      return {
+        outcome: rewrite.outcome,
+        refinedPrompt,
+        analysis,
+        levelProbabilities,
+        explanation: explanation(LEGACY_EXPLANATIONS[rewrite.outcome]),
+      };
+    case 'fallback': {
+      const reason = readFallbackReason(rewrite.reason);
+      return { outcome: 'fallback', reason, refinedPrompt, analysis, levelProbabilities, explanation: explanation(describeFallbackReason(reason)) };
+    }
     default:
       throw new Error('rewrite.outcome is unknown');
   }
+}
+
+/** Null for a missing value; throws, naming `field`, for anything but four probabilities. */
+export function readLevelProbabilities(value: unknown, field: string): LevelProbabilities | null {
+  if (value === undefined || value === null) return null;
+  const probabilities = object(value, field);
+  const read = (level: (typeof RISK_LEVELS)[number]) => {
+    const probability = probabilities[level];
+    if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) {
+      throw new Error(`${field}.${level} is not a probability between 0 and 1`);
+    }
+    return probability;
+  };
+  return { none: read('none'), low: read('low'), medium: read('medium'), high: read('high') };
 }
 
 function readAnalysis(value: unknown): RiskAnalysis {
@@ -246,15 +280,6 @@ function readAnalysis(value: unknown): RiskAnalysis {
   };
 }
 
-const FALLBACK_REASONS: readonly FallbackReason[] = [
-  'empty-output',
-  'missing-refined-prompt',
-  'truncated',
-  'too-long',
-  'wrong-language',
-  'stopped',
-  'no-model',
-];
 const STOP_REASONS: readonly StopReason[] = ['end-of-text', 'max-tokens', 'stopped'];
 const HISTORY_BACKENDS: readonly HistoryBackend[] = ['webgpu', 'wasm', 'cpu', 'none'];
 

@@ -114,7 +114,7 @@ export const MODEL_CATALOG: readonly ModelRecord[] = [
     parameters: '<1M',
     recipes: FIXTURE_RECIPES,
     approxDownloadMB: 1,
-    whenToPick: 'Tests only: loads in a second, writes noise (so every rewrite ends in the fallback).',
+    whenToPick: 'Tests only: loads in a second, writes noise (unconstrained, every rewrite ends in the fallback).',
     isTestFixture: true,
   },
   {
@@ -126,6 +126,17 @@ export const MODEL_CATALOG: readonly ModelRecord[] = [
     recipes: FIXTURE_RECIPES,
     approxDownloadMB: 1,
     whenToPick: 'Tests and demos of the interface: always writes the same well-formed rewrite.',
+    isTestFixture: true,
+  },
+  {
+    id: 'test/tiny-smolvlm-benign',
+    label: 'Tiny scripted pass-through (test)',
+    family: 'smolvlm',
+    licence: 'generated',
+    parameters: '<1M',
+    recipes: FIXTURE_RECIPES,
+    approxDownloadMB: 1,
+    whenToPick: 'Tests and demos of the strictness: always finds no risk, with P(no risk) 0.87.',
     isTestFixture: true,
   },
 ];

@@ -8,8 +8,15 @@ import {
   type RemoteAnswer,
   type RemoteComparison,
 } from './history-record.ts';
-import { RISK_CATEGORIES, RISK_LEVELS, type RewriteResult, type RiskAnalysis, type RiskLevel } from './rewrite-format.ts';
-import { describeFallbackReason } from './rewrite-policy.ts';
+import {
+  RISK_CATEGORIES,
+  RISK_LEVELS,
+  type LevelProbabilities,
+  type RewriteResult,
+  type RiskAnalysis,
+  type RiskLevel,
+} from './rewrite-format.ts';
+import { formatProbability } from './rewrite-decision.ts';
 import { chooseFence } from './static-defence.ts';
 
 /*
@@ -91,13 +98,21 @@ function pickRecord(record: HistoryRecord): HistoryRecord {
 }
 
 function pickRewrite(rewrite: RewriteResult): RewriteResult {
-  const analysis = pickAnalysis(rewrite.analysis);
+  const probabilities = rewrite.levelProbabilities;
+  const decided = {
+    refinedPrompt: rewrite.refinedPrompt,
+    analysis: pickAnalysis(rewrite.analysis),
+    levelProbabilities: probabilities
+      ? { none: probabilities.none, low: probabilities.low, medium: probabilities.medium, high: probabilities.high }
+      : null,
+    explanation: rewrite.explanation,
+  };
   switch (rewrite.outcome) {
     case 'rewritten':
     case 'passed-through':
-      return { outcome: rewrite.outcome, refinedPrompt: rewrite.refinedPrompt, analysis };
+      return { outcome: rewrite.outcome, ...decided };
     case 'fallback':
-      return { outcome: 'fallback', refinedPrompt: rewrite.refinedPrompt, analysis, reason: rewrite.reason };
+      return { outcome: 'fallback', reason: rewrite.reason, ...decided };
   }
 }
 
@@ -143,11 +158,6 @@ export const OUTCOME_LABELS: Record<RewriteResult['outcome'], string> = {
   rewritten: 'Rewritten',
   'passed-through': 'Passed through unchanged',
   fallback: 'Fallback: static defence',
-};
-
-const OUTCOME_EXPLANATIONS: Record<Exclude<RewriteResult['outcome'], 'fallback'>, string> = {
-  rewritten: 'The model found a risk and reframed the prompt toward a safe, useful answer.',
-  'passed-through': 'No risk found: the original prompt is kept, so the answer stays as useful as it can be.',
 };
 
 const LEVEL_LABELS: Record<RiskLevel, string> = { none: 'None', low: 'Low', medium: 'Medium', high: 'High' };
@@ -230,9 +240,9 @@ function caseSection(record: HistoryRecord, number: number, embed: boolean): str
     '### Prompt',
     codeBlock(record.prompt),
     '### Risk analysis',
-    ...analysisBlocks(analysis, record.model !== null),
+    ...analysisBlocks(analysis, record.rewrite.levelProbabilities, record.model !== null),
     '### Outcome',
-    `**${OUTCOME_LABELS[record.rewrite.outcome]}.** ${escapeMarkdownText(describeOutcome(record.rewrite))}`,
+    `**${OUTCOME_LABELS[record.rewrite.outcome]}.** ${escapeMarkdownText(record.rewrite.explanation)}`,
     '### Refined prompt',
     codeBlock(record.rewrite.refinedPrompt),
   );
@@ -243,7 +253,7 @@ function caseSection(record: HistoryRecord, number: number, embed: boolean): str
   return blocks;
 }
 
-function analysisBlocks(analysis: RiskAnalysis, modelRan: boolean): string[] {
+function analysisBlocks(analysis: RiskAnalysis, probabilities: LevelProbabilities | null, modelRan: boolean): string[] {
   const empty = [analysis.textual, analysis.visual, analysis.crossModal].every((text) => text.trim() === '');
   if (empty && analysis.level === null && analysis.category === null) {
     return [modelRan ? '_The rewriter wrote no analysis._' : '_None: no model ran._'];
@@ -251,6 +261,7 @@ function analysisBlocks(analysis: RiskAnalysis, modelRan: boolean): string[] {
   return [
     lines([
       `**Risk level:** ${levelLabel(analysis.level)}`,
+      ...(probabilities ? [`**Level probabilities:** ${describeLevelProbabilities(probabilities)}`] : []),
       `**Category:** ${analysis.category ? RISK_CATEGORIES[analysis.category] : NO_LEVEL_LABEL}`,
     ]),
     `**Text risk.** ${analysisText(analysis.textual)}`,
@@ -259,8 +270,8 @@ function analysisBlocks(analysis: RiskAnalysis, modelRan: boolean): string[] {
   ];
 }
 
-function describeOutcome(rewrite: RewriteResult): string {
-  return rewrite.outcome === 'fallback' ? describeFallbackReason(rewrite.reason) : OUTCOME_EXPLANATIONS[rewrite.outcome];
+function describeLevelProbabilities(probabilities: LevelProbabilities): string {
+  return RISK_LEVELS.map((level) => `${LEVEL_LABELS[level]} ${formatProbability(probabilities[level])}`).join(' · ');
 }
 
 function describeSizes(record: HistoryRecord): string {

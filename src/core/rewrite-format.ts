@@ -50,19 +50,38 @@ export interface RiskAnalysis {
   category: RiskCategory | null;
 }
 
-export type FallbackReason =
-  | 'empty-output'
-  | 'missing-refined-prompt'
-  | 'truncated'
-  | 'too-long'
-  | 'wrong-language'
-  | 'stopped'
-  | 'no-model';
+/** The probability of each level at the step where the model chose it (constrained generation only). */
+export type LevelProbabilities = Readonly<Record<RiskLevel, number>>;
+
+export const FALLBACK_REASONS = [
+  'empty-output',
+  'level-unknown',
+  'missing-refined-prompt',
+  'truncated',
+  'too-long',
+  'wrong-language',
+  'unchanged-at-risk',
+  'format-in-prompt',
+  'stopped',
+  'no-model',
+] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+interface DecidedRewrite {
+  /** The prompt to send on. */
+  refinedPrompt: string;
+  /** The analysis shown to the user; its level and category are the ones the decision used. */
+  analysis: RiskAnalysis;
+  /** Null when unknown: an unconstrained run, or no model. */
+  levelProbabilities: LevelProbabilities | null;
+  /** Why the decision came out this way, in words a person reads, with the numbers behind it. */
+  explanation: string;
+}
 
 export type RewriteResult =
-  /** The model judged a risk and wrote a refined prompt. */
-  | { outcome: 'rewritten'; refinedPrompt: string; analysis: RiskAnalysis }
-  /** Risk "none": the original prompt goes through unchanged, so benign requests keep their utility. */
-  | { outcome: 'passed-through'; refinedPrompt: string; analysis: RiskAnalysis }
-  /** The output was unusable (or no model ran): the static defence wraps the original prompt. */
-  | { outcome: 'fallback'; refinedPrompt: string; analysis: RiskAnalysis; reason: FallbackReason };
+  /** The model judged a risk and wrote a usable refined prompt. */
+  | ({ outcome: 'rewritten' } & DecidedRewrite)
+  /** Only "no risk", confidently: the original prompt goes through unchanged, so benign requests keep their utility. */
+  | ({ outcome: 'passed-through' } & DecidedRewrite)
+  /** Anything missing, contradictory, unchanged at risk or cut short (or no model): the static defence wraps the prompt. */
+  | ({ outcome: 'fallback'; reason: FallbackReason } & DecidedRewrite);

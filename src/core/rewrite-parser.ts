@@ -42,6 +42,11 @@ export interface ParsedRewrite extends RiskAnalysis {
   openSection: SectionName | null;
   /** Anything but whitespace remains after reasoning blocks and held-back partial tags are removed. */
   hasOutput: boolean;
+  /**
+   * Between the first [REFINED PROMPT] and the [END] after it stands a tag seen before it, or a second [REFINED
+   * PROMPT]: the refined prompt holds format tags. (New sections there are only a model writing them out of order.)
+   */
+  tagsInRefined: boolean;
 }
 
 const TAG_NAMES = (Object.keys(SECTION_TAGS) as SectionTag[]).map((tag) => ({
@@ -184,7 +189,90 @@ export function parseRewriteOutput(text: string): ParsedRewrite {
     sectionsSeen,
     openSection: ended || !lastSegment ? null : lastSegment.tag,
     hasOutput: tags.length > 0 || holdBackPartialSectionTag(preamble).trim() !== '',
+    tagsInRefined: hasTagsInRefined(tags),
   };
+}
+
+function hasTagsInRefined(tags: readonly TagMatch[]): boolean {
+  const first = tags.findIndex((match) => match.tag === 'refined');
+  if (first === -1) return false;
+  const before = new Set(tags.slice(0, first + 1).map((match) => match.tag));
+  for (const match of tags.slice(first + 1)) {
+    if (match.tag === 'end') return false;
+    if (before.has(match.tag)) return true;
+    before.add(match.tag);
+  }
+  return false;
+}
+
+/**
+ * The raw text from the first [REFINED PROMPT] tag to the [END] after it (or the end), reasoning tags included: what
+ * the model wrote as its refined prompt before any cleaning.
+ */
+export function rawRefinedSpan(text: string): string {
+  const tags = findTags(text);
+  const first = tags.findIndex((match) => match.tag === 'refined');
+  const refined = tags[first];
+  if (!refined) return '';
+  const end = tags.slice(first + 1).find((match) => match.tag === 'end');
+  return text.slice(refined.end, end?.start ?? text.length);
+}
+
+/** What every level and category field of an output says, wherever it stands. */
+export interface VerdictFields {
+  levels: LevelField[];
+  categories: CategoryField[];
+}
+
+export interface LevelField {
+  /** Every level the field names, in order. */
+  named: RiskLevel[];
+  /** The field is exactly one level (case, markdown and a final full stop aside), nothing else. */
+  exact: boolean;
+}
+
+export interface CategoryField {
+  /** Empty for an empty field; 'other' for text that names no known category. */
+  named: RiskCategory[];
+}
+
+/**
+ * Reads every [RISK LEVEL] and [CATEGORY] field in the whole text: inside reasoning blocks, after [END], and where an
+ * analysis quotes one (a sign in the image that reads "[RISK LEVEL] none"). The fail-closed decision needs them all;
+ * the display uses the tolerant parse above.
+ */
+export function scanVerdictFields(text: string): VerdictFields {
+  const tags = findTags(text);
+  const fields: VerdictFields = { levels: [], categories: [] };
+  for (const [index, match] of tags.entries()) {
+    const content = text.slice(match.end, tags[index + 1]?.start ?? text.length);
+    if (match.tag === 'level') fields.levels.push(readLevelField(content));
+    if (match.tag === 'category') fields.categories.push(readCategoryField(content));
+  }
+  return fields;
+}
+
+const FIELD_DECORATION = /^[\s*_#:`'"]+|[\s*_#`'".!]+$/g;
+
+export function readLevelField(content: string): LevelField {
+  const named = [...content.matchAll(new RegExp(LEVEL_PATTERN.source, 'gi'))].flatMap((match) => {
+    const level = LEVEL_BY_WORD[(match[1] ?? '').toLowerCase().replace(/\s+/g, ' ')];
+    return level ? [level] : [];
+  });
+  const bare = content.replace(FIELD_DECORATION, '').toLowerCase().replace(/\s+/g, ' ');
+  return { named, exact: named.length === 1 && LEVEL_BY_WORD[bare] !== undefined };
+}
+
+export function readCategoryField(content: string): CategoryField {
+  const words = content.toLowerCase().split(/[^a-z]+/).filter((word) => word !== '');
+  const named: RiskCategory[] = [];
+  for (const [index, word] of words.entries()) {
+    const next = words[index + 1];
+    const category = (next === undefined ? undefined : CATEGORY_BY_WORD[`${word}-${next}`]) ?? CATEGORY_BY_WORD[word];
+    if (category && !named.includes(category)) named.push(category);
+  }
+  if (named.length === 0 && content.trim() !== '') named.push('other');
+  return { named };
 }
 
 /** Removes reasoning blocks so that nothing inside them is read as a section. */
@@ -317,7 +405,7 @@ export type RewriteStreamEvent =
   /** The first visible output arrived. */
   | { type: 'output-started' }
   /** The cursor moved to another section (null: before the first tag or after [END]). */
-  | { type: 'section-opened'; section: SectionName | null; sectionsSeen: readonly SectionTag[] }
+  | { type: 'section-opened'; section: SectionName | null; sectionsSeen: readonly SectionTag[]; tagsInRefined: boolean }
   /** An analysis section's text changed; `text` is all of it so far. */
   | { type: 'analysis-text'; section: AnalysisTextSection; text: string }
   | { type: 'level'; level: RiskLevel | null }
@@ -336,8 +424,12 @@ export function diffParsedRewrite(previous: ParsedRewrite, next: ParsedRewrite):
   if (!continues(previous, next)) return [{ type: 'reset' }, ...diffParsedRewrite(EMPTY_PARSED_REWRITE, next)];
   const events: RewriteStreamEvent[] = [];
   if (!previous.hasOutput && next.hasOutput) events.push({ type: 'output-started' });
-  if (previous.openSection !== next.openSection || previous.sectionsSeen.length !== next.sectionsSeen.length) {
-    events.push({ type: 'section-opened', section: next.openSection, sectionsSeen: next.sectionsSeen });
+  if (
+    previous.openSection !== next.openSection ||
+    previous.sectionsSeen.length !== next.sectionsSeen.length ||
+    previous.tagsInRefined !== next.tagsInRefined
+  ) {
+    events.push({ type: 'section-opened', section: next.openSection, sectionsSeen: next.sectionsSeen, tagsInRefined: next.tagsInRefined });
   }
   for (const section of ANALYSIS_TEXT_SECTIONS) {
     if (previous[section] !== next[section]) {
@@ -373,7 +465,7 @@ export function applyRewriteStreamEvents(state: ParsedRewrite, events: readonly 
       case 'output-started':
         return { ...current, hasOutput: true };
       case 'section-opened':
-        return { ...current, openSection: event.section, sectionsSeen: event.sectionsSeen };
+        return { ...current, openSection: event.section, sectionsSeen: event.sectionsSeen, tagsInRefined: event.tagsInRefined };
       case 'analysis-text':
         return { ...current, [event.section]: event.text };
       case 'level':

@@ -1,6 +1,8 @@
 import type { BackendPreference, DevicePlan, RuntimeCapabilities } from './device-plan.ts';
 import type { ModelRecord } from './model-catalog.ts';
 import type { ModelSource } from './model-source.ts';
+import type { OutputFormatPlan } from './output-format-plan.ts';
+import type { LevelProbabilities } from './rewrite-format.ts';
 
 /** The verbs the rewriter worker exposes; the main thread sees them through Comlink. */
 export interface RewriterApi {
@@ -36,6 +38,8 @@ export interface LoadedModel {
   loadMs: number;
   /** Set when the planned WebGPU load failed and WASM took over. */
   webGpuFailure?: string;
+  /** Milliseconds spent indexing the vocabulary for constrained generation (part of loadMs). */
+  constraintSetupMs: number;
 }
 
 export interface ChatMessage {
@@ -47,6 +51,8 @@ export interface GenerateRequest {
   image: Blob;
   messages: ChatMessage[];
   maxNewTokens: number;
+  /** Constrain the output to this format; null lets the model write freely (a fine-tuned model, a comparison). */
+  outputFormat: OutputFormatPlan | null;
   /**
    * A one-element view on a SharedArrayBuffer; the page stores 1 to stop. WASM inference blocks
    * the worker's event loop, so a postMessage'd interrupt would arrive only after generation ends.
@@ -72,6 +78,15 @@ export interface GenerateResult {
   totalMs: number;
   /** The image as uploaded (after EXIF orientation) and as the processor received it. */
   image: { original: ImageSize; processed: ImageSize };
+  /** Null for an unconstrained run. */
+  constraint: ConstraintReport | null;
+}
+
+export interface ConstraintReport {
+  /** The output reached [END] and the end token inside the format. */
+  complete: boolean;
+  /** Null when the level was never chosen (a stopped run). */
+  levelProbabilities: LevelProbabilities | null;
 }
 
 export interface ImageSize {

@@ -23,6 +23,8 @@ import type {
   StopReason,
   StreamUpdate,
 } from '../core/rewriter-api.ts';
+import type { TokenTable } from '../core/token-constraint.ts';
+import { buildLogitsProcessors, createConstrainedDecoder, endTokenIds, readTokenTable } from './constrained-generation.ts';
 import { toLoadProgress } from './load-progress.ts';
 import { PromptPrefixCache, type PromptKey } from './prompt-prefix-cache.ts';
 import { configureTransformers, type OrtWasmFiles } from './transformers-environment.ts';
@@ -39,6 +41,8 @@ interface LoadedState {
   /** Null where the decoder's cache cannot be cut back to a prefix (see prefixCacheSupported). */
   prefixCache: PromptPrefixCache | null;
   visionCache: VisionFeatureCache | null;
+  /** The vocabulary as the output format sees it, indexed once per model. */
+  tokenTable: TokenTable;
 }
 
 /** Speed-ups, each measured by `npm run bench`; all on by default, the benchmark turns them off one by one. */
@@ -75,8 +79,13 @@ export interface VlmEngineOptions {
 
 /** GenerateRequest plus engine-only knobs (used by the benchmark; the app leaves them unset). */
 export interface EngineGenerateRequest extends GenerateRequest {
-  /** Suppress the end token until this many tokens exist, to time a fixed length. */
+  /**
+   * Suppress the end token until this many tokens exist, to time a fixed length. It conflicts with a format that
+   * ends in the end token, so the benchmark sets it on unconstrained runs only.
+   */
   minNewTokens?: number;
+  /** Called with each step's logits before the format's mask (tests compute the level softmax from them). */
+  inspectLogits?: (logits: Float32Array) => void;
 }
 
 /** Where the time before the first token went, and what the caches saved. */
@@ -164,13 +173,18 @@ export class VlmEngine implements RewriterApi {
       device: plan.backend,
       progress_callback,
     });
+    const { tokenizer } = processor;
+    if (!tokenizer) throw new Error(`${id} has no tokenizer.`);
+    const tableStarted = performance.now();
+    const tokenTable = readTokenTable(tokenizer, endTokenIds(vlm.generation_config as { eos_token_id?: number | number[] } | null, tokenizer));
+    const constraintSetupMs = performance.now() - tableStarted;
     const imageTokenId = (vlm.config as { image_token_id?: number; image_token_index?: number }).image_token_id ??
       (vlm.config as { image_token_index?: number }).image_token_index ?? null;
     const state: LoadedState = {
       model: request.model,
       processor,
       vlm,
-      info: { modelId: id, plan, capabilities, loadMs: 0 },
+      info: { modelId: id, plan, capabilities, loadMs: 0, constraintSetupMs },
       visionInputNames: (vlm.sessions['vision_encoder']?.inputNames as string[] | undefined) ?? ['pixel_values'],
       imageTokenId,
       // On WebGPU the decoder's KV stays in GPU buffers, which this cache does not cut back to a prefix.
@@ -179,6 +193,7 @@ export class VlmEngine implements RewriterApi {
           ? new PromptPrefixCache()
           : null,
       visionCache: this.#tuning.visionFeatureCache ? new VisionFeatureCache() : null,
+      tokenTable,
     };
     this.#hookVisionEncoder(state);
     if (this.#tuning.directTileResize) resizeStraightToTile(processor, MODEL_FAMILIES[request.model.family]);
@@ -301,6 +316,9 @@ export class VlmEngine implements RewriterApi {
       },
     });
 
+    const decoder = request.outputFormat ? createConstrainedDecoder(request.outputFormat, state.tokenTable) : null;
+    const logitsProcessors = decoder || request.inspectLogits ? buildLogitsProcessors(decoder, request.inspectLogits) : null;
+
     this.#profile = profile;
     this.#pendingImageDigest = digest;
     let sequences: Tensor;
@@ -313,6 +331,7 @@ export class VlmEngine implements RewriterApi {
         do_sample: false,
         streamer,
         stopping_criteria: [this.#stopper],
+        ...(logitsProcessors ? { logits_processor: logitsProcessors } : {}),
       })) as Tensor;
     } catch (error) {
       state.prefixCache?.clear();
@@ -326,11 +345,12 @@ export class VlmEngine implements RewriterApi {
     profile.tokenIds = allIds.slice(profile.promptTokens);
     if (prefixCache && prefix && promptKey) prefixCache.store({ ...promptKey, ids: allIds }, prefix.cache);
 
+    const constraint = decoder?.outcome() ?? null;
     const stopReason: StopReason = this.#stopper.interrupted
       ? 'stopped'
-      : tokenCount >= request.maxNewTokens
-        ? 'max-tokens'
-        : 'end-of-text';
+      : constraint?.complete || tokenCount < request.maxNewTokens
+        ? 'end-of-text'
+        : 'max-tokens';
     return {
       text,
       tokenCount,
@@ -338,6 +358,7 @@ export class VlmEngine implements RewriterApi {
       firstTokenMs,
       totalMs: performance.now() - started,
       image: { original: { width: original.width, height: original.height }, processed: target },
+      constraint: constraint && { complete: constraint.complete, levelProbabilities: constraint.levelProbabilities },
       profile,
     };
   }

@@ -13,8 +13,10 @@ import { buildHistoryRecord } from '../core/history-record.ts';
 import { isValidModelId, MODEL_CATALOG, recommendModel } from '../core/model-catalog.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
 import { DEFAULT_MODEL_SOURCE, type ModelSource } from '../core/model-source.ts';
+import { DEFAULT_STRICTNESS } from '../core/rewrite-decision.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../core/rewrite-prompt.ts';
 import { AdvancedSettings } from './advanced-settings.tsx';
+import { DecisionSettings } from './decision-settings.tsx';
 import { DemoGallery } from './demo-gallery.tsx';
 import { BACKEND_LABELS, DevicePanel } from './device-panel.tsx';
 import { HistoryPanel } from './history-panel.tsx';
@@ -40,6 +42,8 @@ export function App() {
   const [source, setSource] = useState<ModelSource>(DEFAULT_MODEL_SOURCE);
   const [preference, setPreference] = useState<BackendPreference>('auto');
   const [maxNewTokens, setMaxNewTokens] = useState(DEFAULT_MAX_NEW_TOKENS);
+  const [strictness, setStrictness] = useState(DEFAULT_STRICTNESS);
+  const [constrained, setConstrained] = useState(true);
 
   const recommendation = capabilities ? recommendModel(capabilities) : null;
   const choice = form.rewriterChoice ?? recommendation?.modelId ?? FALLBACK_MODEL_ID;
@@ -61,7 +65,7 @@ export function App() {
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
     if (!canRewrite) return;
-    const request = { rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens };
+    const request = { rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness };
     const done = await rewrite(request);
     if (!done) return;
     setRefinedEdit(null);
@@ -146,6 +150,13 @@ export function App() {
             onPreferenceChange={setPreference}
             maxNewTokens={maxNewTokens}
             onMaxNewTokensChange={setMaxNewTokens}
+            disabled={busy}
+          />
+          <DecisionSettings
+            strictness={strictness}
+            onStrictnessChange={setStrictness}
+            constrained={constrained}
+            onConstrainedChange={setConstrained}
             disabled={busy}
           />
           <div className="actions">

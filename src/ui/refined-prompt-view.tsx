@@ -1,7 +1,6 @@
 import { useId, useState } from 'react';
 import { diffPromptWords } from '../core/prompt-diff.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
-import { describeFallbackReason } from '../core/rewrite-policy.ts';
 
 interface RefinedPromptViewProps {
   originalPrompt: string;
@@ -14,11 +13,6 @@ const OUTCOME_TITLES: Record<RewriteResult['outcome'], string> = {
   rewritten: 'Rewritten',
   'passed-through': 'Passed through unchanged',
   fallback: 'Fallback: static defence',
-};
-
-const OUTCOME_DETAILS: Record<Exclude<RewriteResult['outcome'], 'fallback'>, string> = {
-  rewritten: 'The model found a risk and reframed the prompt toward a safe, useful answer.',
-  'passed-through': 'No risk found: the original prompt is kept, so the answer stays as useful as it can be.',
 };
 
 /** The outcome, a word diff against the original, and an editable copy of the refined prompt. */
@@ -41,9 +35,7 @@ export function RefinedPromptView({ originalPrompt, rewrite, onEditCommitted }: 
     <section className="refined" aria-label="Refined prompt">
       <div className={`outcome outcome-${rewrite.outcome}`} data-testid="rewrite-outcome">
         <strong>{OUTCOME_TITLES[rewrite.outcome]}</strong>
-        <span>
-          {rewrite.outcome === 'fallback' ? describeFallbackReason(rewrite.reason) : OUTCOME_DETAILS[rewrite.outcome]}
-        </span>
+        <span data-testid="decision-reason">{rewrite.explanation}</span>
       </div>
       <h2>Changes</h2>
       <p className="diff" data-testid="prompt-diff">

@@ -1,4 +1,5 @@
-import { RISK_CATEGORIES, type RiskAnalysis, type SectionName } from '../core/rewrite-format.ts';
+import { formatProbability } from '../core/rewrite-decision.ts';
+import { RISK_CATEGORIES, RISK_LEVELS, type LevelProbabilities, type RiskAnalysis, type SectionName } from '../core/rewrite-format.ts';
 
 const SECTIONS = [
   ['textual', 'Text risk'],
@@ -8,12 +9,14 @@ const SECTIONS = [
 
 interface RiskAnalysisViewProps {
   analysis: RiskAnalysis;
+  /** Known after a constrained run. */
+  levelProbabilities: LevelProbabilities | null;
   /** The section the model is writing now, for a live cursor. */
   openSection: SectionName | null;
   streaming: boolean;
 }
 
-export function RiskAnalysisView({ analysis, openSection, streaming }: RiskAnalysisViewProps) {
+export function RiskAnalysisView({ analysis, levelProbabilities, openSection, streaming }: RiskAnalysisViewProps) {
   return (
     <section className="analysis" aria-label="Risk analysis">
       <div className="analysis-header">
@@ -27,6 +30,7 @@ export function RiskAnalysisView({ analysis, openSection, streaming }: RiskAnaly
           </span>
         )}
       </div>
+      {levelProbabilities && <RiskMeter probabilities={levelProbabilities} />}
       <dl className="analysis-sections">
         {SECTIONS.map(([name, label]) => (
           <div key={name} className={openSection === name && streaming ? 'section open' : 'section'}>
@@ -36,5 +40,22 @@ export function RiskAnalysisView({ analysis, openSection, streaming }: RiskAnaly
         ))}
       </dl>
     </section>
+  );
+}
+
+/** The model's probability of each level at the step where it chose one. */
+function RiskMeter({ probabilities }: { probabilities: LevelProbabilities }) {
+  return (
+    <div className="risk-meter" role="group" aria-label="Risk score" data-testid="risk-meter">
+      {RISK_LEVELS.map((level) => (
+        <div key={level} className="risk-meter-row">
+          <span className="risk-meter-label">P({level === 'none' ? 'no risk' : level})</span>
+          <meter min={0} max={1} value={probabilities[level]} aria-label={`Probability of ${level}`} />
+          <span className="risk-meter-value" data-testid={`probability-${level}`}>
+            {formatProbability(probabilities[level])}
+          </span>
+        </div>
+      ))}
+    </div>
   );
 }

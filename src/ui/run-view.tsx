@@ -19,6 +19,7 @@ export function RunView({ state, onRefinedPromptEdited }: RunViewProps) {
       {ranModel && (state.output || state.phase === 'generating') && (
         <RiskAnalysisView
           analysis={state.phase === 'finished' ? state.rewrite.analysis : parsed}
+          levelProbabilities={state.phase === 'finished' ? state.rewrite.levelProbabilities : null}
           openSection={parsed.openSection}
           streaming={state.phase === 'generating'}
         />

@@ -94,7 +94,7 @@ describe('realistic-size random model', () => {
     await engine.load({ model, source: LOCAL_SOURCE, preference: 'auto' }, () => undefined);
     const image = await photo();
     const messages = buildRewriteMessages('Is this safe?');
-    const result = await engine.generate({ image, messages, maxNewTokens: 3, minNewTokens: 3 }, () => undefined);
+    const result = await engine.generate({ image, messages, maxNewTokens: 3, outputFormat: null, minNewTokens: 3 }, () => undefined);
     expect(result.tokenCount).toBe(3);
     expect(result.image.processed).toEqual({ width: 512, height: 384 });
     expect(result.profile).toMatchObject({ vision: 'encoded' });

@@ -9,6 +9,8 @@ import {
   AutoModelForImageTextToText,
   AutoProcessor,
   AutoTokenizer,
+  LogitsProcessor,
+  LogitsProcessorList,
   RawImage,
   TextStreamer,
   env,
@@ -17,11 +19,23 @@ import {
   type Tensor as HfTensor,
 } from '@huggingface/transformers';
 import * as ortWeb from 'onnxruntime-web';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyModelDims as dims } from '../../scripts/tiny-model/model-config.ts';
-import { DEFAULT_SCRIPT, planScript } from '../../scripts/tiny-model/scripted-model.ts';
+import {
+  BENIGN_LEVEL_ALTERNATIVES,
+  BENIGN_LEVEL_DROP,
+  BENIGN_SCRIPT,
+  DEFAULT_SCRIPT,
+  planScript,
+  scriptVocabulary,
+  type ScriptAlternative,
+} from '../../scripts/tiny-model/scripted-model.ts';
 import { baseVocabularyTokens } from '../../scripts/tiny-model/tokenizer-files.ts';
 import { STAMP_FILE, writeTinyModel } from '../../scripts/tiny-model/write-model-folder.ts';
+import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
+import { VlmEngine } from '../../src/engine/vlm-engine.ts';
+import { BENIGN_MODEL, NODE_CAPABILITIES } from '../support/tiny-model.ts';
 
 const EOS = '<end_of_utterance>';
 /** Larger than any script here, so a run that ends early can only have stopped on EOS. */
@@ -47,6 +61,10 @@ afterAll(async () => {
 function required<T>(value: T | undefined | null, what: string): T {
   if (value === undefined || value === null) throw new Error(`missing ${what}`);
   return value;
+}
+
+function at(values: ArrayLike<number>, index: number): number {
+  return required(values[index], `element ${index}`);
 }
 
 /** A square image exactly size.longest_edge wide, so the processor does not resize it (trap T12). */
@@ -126,6 +144,174 @@ describe('planScript', () => {
     expect(planScript('').chunks).toEqual([]);
     expect(() => planScript('a')).toThrow(/single existing token/);
     expect(() => planScript('<image>')).toThrow(/single existing token/);
+  });
+});
+
+describe('script alternatives', () => {
+  const levels = (alternative: Partial<ScriptAlternative>): ScriptAlternative[] => [
+    { chunk: ' none', texts: [' low'], drop: 1, ...alternative },
+  ];
+
+  it('stand beside their chunk, after the script chunks in the vocabulary, each with its own entry', () => {
+    const plan = planScript(BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);
+    expect(plan.chunks.join('')).toBe(BENIGN_SCRIPT);
+    const level = plan.chunks.indexOf(' none');
+    expect(plan.chunks[level - 1]).toBe(' LEVEL]');
+    // The category's " none" is taken by the level's, so it is joined to the next piece.
+    expect(plan.chunks[level + 2]).toBe(' none\n[REFINED');
+    expect(plan.alternatives).toEqual([
+      { step: level, texts: [' low', ' medium', ' high'], tokens: ['Ġlow', 'Ġmedium', 'Ġhigh'], drop: BENIGN_LEVEL_DROP },
+    ]);
+    expect(scriptVocabulary(plan)).toEqual([...plan.tokens, 'Ġlow', 'Ġmedium', 'Ġhigh']);
+  });
+
+  it.each([
+    ['a chunk the script does not have', levels({ chunk: ' nothing' }), /not a chunk of the script, whose chunks are/],
+    ['a word that is not a whole chunk', levels({ chunk: '[RISK LEVEL]' }), /not a chunk/],
+    ['a drop of 0', levels({ drop: 0 }), /drop must be positive/],
+    ['a negative drop', levels({ drop: -2 }), /drop must be positive/],
+    ['a NaN drop', levels({ drop: Number.NaN }), /drop must be positive/],
+    ['an infinite drop', levels({ drop: Number.POSITIVE_INFINITY }), /drop must be positive/],
+    ['a drop too small for float32 at the target logit', levels({ drop: 1e-7 }), /drop must be positive/],
+    ['no texts', levels({ texts: [] }), /no texts/],
+    ['an empty text', levels({ texts: [''] }), /"" is empty or already a token/],
+    ['a one-byte text', levels({ texts: ['x'] }), /"x" is empty or already a token/],
+    ['a special token', levels({ texts: ['<image>'] }), /already a token/],
+    ['a text that is a chunk', levels({ texts: [' LEVEL]'] }), /already a token/],
+    ['a text given twice', levels({ texts: [' low', ' low'] }), /" low" is empty or already a token/],
+    ['a text at two chunks', [...levels({}), { chunk: ' LEVEL]', texts: [' low'], drop: 1 }], /already a token/],
+    ['one chunk twice', [...levels({}), ...levels({ texts: [' high'] })], /given twice; list all their texts once/],
+  ])('rejects %s', (_, alternatives, message) => {
+    expect(() => planScript(BENIGN_SCRIPT, alternatives)).toThrow(message);
+  });
+
+  it('need a script', async () => {
+    const outDir = join(workDir, 'alternatives-without-script');
+    await expect(writeTinyModel({ outDir, alternatives: BENIGN_LEVEL_ALTERNATIVES })).rejects.toThrow(/need a script/);
+  });
+
+  it('are part of the stamp: changing them regenerates the folder', async () => {
+    const outDir = join(workDir, 'alternatives-stamp');
+    const write = (alternatives: readonly ScriptAlternative[]) => writeTinyModel({ outDir, script: BENIGN_SCRIPT, alternatives });
+    const decoder = async (): Promise<Buffer> => readFile(join(outDir, 'onnx/decoder_model_merged.onnx'));
+    await write(BENIGN_LEVEL_ALTERNATIVES);
+    const [tokenizer, first] = [await readFile(join(outDir, 'tokenizer.json')), await decoder()];
+    expect((await write(BENIGN_LEVEL_ALTERNATIVES)).reused).toBe(true);
+
+    expect((await write([{ ...BENIGN_LEVEL_ALTERNATIVES[0]!, drop: 4 }])).reused).toBe(false);
+    expect((await decoder()).equals(first)).toBe(false);
+    expect((await readFile(join(outDir, 'tokenizer.json'))).equals(tokenizer)).toBe(true);
+
+    expect((await write([{ ...BENIGN_LEVEL_ALTERNATIVES[0]!, texts: [' low'] }])).reused).toBe(false);
+    expect((await readFile(join(outDir, 'tokenizer.json'))).equals(tokenizer)).toBe(false);
+  });
+});
+
+/** Keeps a copy of each step's logits (batch of one) and passes them on unchanged. */
+class LogitsRecorder extends LogitsProcessor {
+  readonly steps: Float32Array[] = [];
+
+  override _call(_inputIds: bigint[][], logits: HfTensor): HfTensor {
+    expect(logits.dims[0]).toBe(1);
+    this.steps.push(Float32Array.from(logits.data as Float32Array));
+    return logits;
+  }
+}
+
+describe('the benign model (BENIGN_SCRIPT, every risk level weighed at the level)', () => {
+  /** A models/ store of its own, laid out as LOCAL_SOURCE is, so the engine can load BENIGN_MODEL from it. */
+  let store: string;
+  let benignDir: string;
+  let vocab: Record<string, number>;
+  const plan = planScript(BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);
+  const level = plan.chunks.indexOf(' none');
+
+  beforeAll(async () => {
+    store = join(workDir, 'benign-store');
+    benignDir = join(store, BENIGN_MODEL.id);
+    await writeTinyModel({ outDir: benignDir, script: BENIGN_SCRIPT, alternatives: BENIGN_LEVEL_ALTERNATIVES });
+    const tokenizer = JSON.parse(await readFile(join(benignDir, 'tokenizer.json'), 'utf8')) as {
+      model: { vocab: Record<string, number> };
+    };
+    vocab = tokenizer.model.vocab;
+  });
+
+  const idOf = (token: string): number => required(vocab[token], token);
+
+  it('greedy decoding emits the script; at the level, the other levels are exactly drop below " none"', async () => {
+    const processor = await AutoProcessor.from_pretrained(benignDir);
+    const model = await AutoModelForImageTextToText.from_pretrained(benignDir, { dtype: 'fp32', device: 'cpu' });
+    const recorder = new LogitsRecorder();
+    const logitsProcessor = new LogitsProcessorList();
+    logitsProcessor.push(recorder);
+    const result = await generateOnce(processor, model, 'What is shown in this picture?', IMAGES.striped, {
+      logits_processor: logitsProcessor,
+    });
+    await model.dispose();
+    expect(result.text).toBe(BENIGN_SCRIPT);
+    expect(result.lastToken).toBe(EOS);
+    expect(recorder.steps).toHaveLength(plan.chunks.length + 1);
+
+    const none = idOf('Ġnone');
+    const others = ['Ġlow', 'Ġmedium', 'Ġhigh'].map(idOf);
+    const atLevel = required(recorder.steps[level], 'the level step');
+    for (const id of others) expect(at(atLevel, none) - at(atLevel, id)).toBe(BENIGN_LEVEL_DROP);
+    const weights = [none, ...others].map((id) => Math.exp(at(atLevel, id) - at(atLevel, none)));
+    const pNone = 1 / weights.reduce((sum, weight) => sum + weight, 0);
+    expect(pNone).toBeCloseTo(1 / (1 + 3 * Math.exp(-BENIGN_LEVEL_DROP)), 6);
+    expect(pNone).toBeCloseTo(0.87, 2);
+    // Nothing else competes there, and the alternatives compete nowhere else.
+    const rest = atLevel.filter((_, id) => id !== none && !others.includes(id));
+    expect(Math.max(...rest)).toBeLessThanOrEqual(0);
+    for (const [step, logits] of recorder.steps.entries()) {
+      if (step !== level) for (const id of others) expect(at(logits, id), `step ${step}`).toBeLessThanOrEqual(-BENIGN_LEVEL_DROP);
+    }
+  });
+
+  it('after an alternative level, the script goes on as after " none"', async () => {
+    const session = async (name: string): Promise<ortWeb.InferenceSession> =>
+      ortWeb.InferenceSession.create(await readFile(join(benignDir, `onnx/${name}.onnx`)), { executionProviders: ['wasm'] });
+    const [embed, decoder] = await Promise.all([session('embed_tokens'), session('decoder_model_merged')]);
+    const next = async (token: number): Promise<number> => {
+      const ids = new ortWeb.Tensor('int64', BigInt64Array.of(BigInt(token)), [1, 1]);
+      const embeds = required((await embed.run({ input_ids: ids })).inputs_embeds, 'inputs_embeds');
+      const cache: Record<string, ortWeb.Tensor> = {};
+      for (let layer = 0; layer < dims.numHiddenLayers; layer++) {
+        for (const part of ['key', 'value']) {
+          const shape = [1, dims.numKeyValueHeads, 0, dims.headDim];
+          cache[`past_key_values.${layer}.${part}`] = new ortWeb.Tensor('float32', new Float32Array(0), shape);
+        }
+      }
+      const out = await decoder.run({
+        inputs_embeds: embeds,
+        attention_mask: new ortWeb.Tensor('int64', BigInt64Array.of(1n), [1, 1]),
+        position_ids: new ortWeb.Tensor('int64', BigInt64Array.of(0n), [1, 1]),
+        ...cache,
+      });
+      const logits = required(out.logits, 'logits').data as Float32Array;
+      return logits.indexOf(Math.max(...logits));
+    };
+    const afterLevel = idOf('Ċ[CATEGORY]');
+    expect(await next(idOf('Ġnone'))).toBe(afterLevel);
+    for (const token of ['Ġlow', 'Ġmedium', 'Ġhigh']) expect(await next(idOf(token)), token).toBe(afterLevel);
+    await Promise.all([embed.release(), decoder.release()]);
+  });
+
+  it("through the app's engine, the rewrite is exactly BENIGN_SCRIPT and ends on EOS", async () => {
+    const engine = new VlmEngine({ probeCapabilities: NODE_CAPABILITIES });
+    const source = { localPath: `${store}/`, hubUrl: null };
+    await engine.load({ model: BENIGN_MODEL, source, preference: 'auto' }, () => undefined);
+    const raw = { width: IMAGES.striped.width, height: IMAGES.striped.height, channels: 3 } as const;
+    const png = await sharp(Buffer.from(IMAGES.striped.data), { raw }).png().toBuffer();
+    const picture = new Blob([new Uint8Array(png)], { type: 'image/png' });
+    const messages = buildRewriteMessages('What is shown in this picture?');
+    const result = await engine.generate(
+      { image: picture, messages, maxNewTokens: MAX_NEW_TOKENS, outputFormat: null },
+      () => undefined,
+    );
+    expect(result.text).toBe(BENIGN_SCRIPT);
+    expect(result).toMatchObject({ stopReason: 'end-of-text', tokenCount: plan.chunks.length + 1 });
+    await engine.dispose();
   });
 });
 
@@ -330,19 +516,29 @@ describe('npm run models:tiny (scripts/generate-tiny-model.ts)', () => {
   const run = (args: string[]): Promise<{ stdout: string }> =>
     promisify(execFile)(join(repoRoot, 'node_modules/.bin/tsx'), ['scripts/generate-tiny-model.ts', ...args], { cwd: repoRoot });
 
-  it('writes the random and the scripted model, one line each, and skips them when up to date', async () => {
+  it('writes the random, the scripted and the benign model, one line each, and skips them when up to date', async () => {
     const out = join(workDir, 'cli-random');
     const scriptedOut = join(workDir, 'cli-scripted');
+    const benignOut = join(workDir, 'cli-benign');
     const scriptFile = join(workDir, 'script.txt');
     await writeFile(scriptFile, 'Line one.\nLine two.');
-    const args = ['--out', out, '--scripted-out', scriptedOut, '--script-file', scriptFile];
+    const args = ['--out', out, '--scripted-out', scriptedOut, '--script-file', scriptFile, '--benign-out', benignOut];
+    const benign = `tiny-smolvlm-benign \\(seed 42, ${planScript(BENIGN_SCRIPT).chunks.length}-token script, 3 alternatives\\)`;
     const first = (await run(args)).stdout.trim().split('\n');
-    expect(first).toHaveLength(2);
+    expect(first).toHaveLength(3);
     expect(first[0]).toMatch(/^Wrote tiny-smolvlm \(seed 42\) to .*cli-random: 13 files, [\d.]+ KiB$/);
     expect(first[1]).toMatch(/^Wrote tiny-smolvlm-scripted \(seed 42, 4-token script\) to .*cli-scripted: 13 files, [\d.]+ KiB$/);
+    expect(first[2]).toMatch(new RegExp(`^Wrote ${benign} to .*cli-benign: 13 files, [\\d.]+ KiB$`));
     const second = (await run(args)).stdout.trim().split('\n');
     expect(second[0]).toMatch(/^tiny-smolvlm \(seed 42\) already up to date in /);
     expect(second[1]).toMatch(/^tiny-smolvlm-scripted \(seed 42, 4-token script\) already up to date in /);
+    expect(second[2]).toMatch(new RegExp(`^${benign} already up to date in `));
+    // The CLI's benign model is the one written from the exported constants.
+    const reference = join(workDir, 'benign-reference');
+    await writeTinyModel({ outDir: reference, script: BENIGN_SCRIPT, alternatives: BENIGN_LEVEL_ALTERNATIVES });
+    for (const file of ['onnx/decoder_model_merged.onnx', 'tokenizer.json']) {
+      expect((await readFile(join(benignOut, file))).equals(await readFile(join(reference, file))), file).toBe(true);
+    }
 
     // The CLI's random model is the default random model, byte for byte.
     for (const file of ['onnx/decoder_model_merged_q4.onnx', 'tokenizer.json']) {

@@ -17,6 +17,7 @@ import { resolveModelDims, tinyModelDims as dims } from '../../scripts/tiny-mode
 import { MICROSOFT_DOMAIN, OnnxGraphBuilder, int } from '../../scripts/tiny-model/onnx-graph-builder.ts';
 import { dequantizeQ4, quantizeQ4 } from '../../scripts/tiny-model/q4-packing.ts';
 import { seededNormals } from '../../scripts/tiny-model/seeded-random.ts';
+import { baseVocabularyTokens, buildVocabulary } from '../../scripts/tiny-model/tokenizer-files.ts';
 import { STAMP_FILE, writeTinyModel } from '../../scripts/tiny-model/write-model-folder.ts';
 
 const SEED = 42;
@@ -121,6 +122,70 @@ describe('model dims', () => {
     const embed = await InferenceSession.create(join(dir, 'onnx/embed_tokens.onnx'));
     const outputs = await embed.run({ input_ids: new Tensor('int64', BigInt64Array.from([399n]), [1, 1]) });
     expect(outputs.inputs_embeds?.dims).toEqual([1, 1, dims.hiddenSize]);
+  });
+});
+
+describe("'words' fillers", () => {
+  /** SmolVLM's own vocabulary size. */
+  const REAL_VOCAB_SIZE = 49280;
+
+  it('are distinct, new, and shaped like a BPE vocabulary: mostly word pieces, and every awkward kind a few times', async () => {
+    const vocabulary = buildVocabulary(REAL_VOCAB_SIZE, [], 'words');
+    expect(vocabulary.tokens).toHaveLength(REAL_VOCAB_SIZE);
+    expect(new Set(vocabulary.tokens).size).toBe(REAL_VOCAB_SIZE);
+    const base = baseVocabularyTokens();
+    const fillerIds = vocabulary.tokens.flatMap((token, id) => (base.has(token) ? [] : [id]));
+    expect(fillerIds).toHaveLength(REAL_VOCAB_SIZE - base.size);
+
+    const dir = join(workDir, 'words-tokenizer');
+    await writeTinyModel({ outDir: dir, dims: { vocabSize: 400 }, fillers: 'words' });
+    const tokenizer = await AutoTokenizer.from_pretrained(dir);
+    // The first 400 ids of the big vocabulary are this model's: the fillers do not depend on the vocab size.
+    const small = JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } };
+    const byId = Object.entries(small.model.vocab).sort(([, a], [, b]) => a - b);
+    expect(byId.map(([token]) => token)).toEqual(vocabulary.tokens.slice(0, 400));
+
+    const bigDir = join(workDir, 'words-tokenizer-49280');
+    await writeTinyModel({ outDir: bigDir, dims: { vocabSize: REAL_VOCAB_SIZE }, fillers: 'words' });
+    const big = await AutoTokenizer.from_pretrained(bigDir);
+    const texts = fillerIds.map((id) => big.decode([id]));
+    expect(texts.slice(0, 100)).toEqual(fillerIds.slice(0, 100).map((id) => tokenizer.decode([id])));
+    const share = (test: (text: string) => boolean): number => texts.filter(test).length / texts.length;
+    expect(share((text) => /^ ?[a-z]+$/.test(text))).toBeGreaterThan(0.6);
+    expect(share((text) => text.startsWith(' '))).toBeGreaterThan(0.3);
+    expect(share((text) => text.includes('\n'))).toBeGreaterThan(0.01);
+    for (const piece of ['.\n', '\n\n', '[', ']', '<', '\t', '\u0001', '\uFFFD']) {
+      expect(share((text) => text.includes(piece)), JSON.stringify(piece)).toBeGreaterThan(0.0005);
+    }
+    const wholeNonAscii = (text: string): boolean => [...text].some((c) => c > '\x7f' && c !== '\uFFFD');
+    expect(share(wholeNonAscii), 'whole non-ASCII characters').toBeGreaterThan(0.005);
+    expect(share((text) => /^[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e ]+$/.test(text)), 'punctuation').toBeGreaterThan(0.01);
+  });
+
+  it('give a model of the real vocabulary size that transformers.js loads and generates with', async () => {
+    const dir = join(workDir, 'words-49280');
+    await writeTinyModel({ outDir: dir, dims: { vocabSize: REAL_VOCAB_SIZE }, fillers: 'words' });
+    const processor = await AutoProcessor.from_pretrained(dir);
+    const model = await AutoModelForImageTextToText.from_pretrained(dir, { dtype: 'q4', device: 'cpu' });
+    const prompt = processor.apply_chat_template(describeImage, { add_generation_prompt: true });
+    const inputs = await processor(prompt, [testImage()]);
+    const output = (await model.generate({ ...inputs, max_new_tokens: 8, min_new_tokens: 8, do_sample: false })) as HfTensor;
+    expect(output.dims).toEqual([1, required(inputs.input_ids.dims[1], 'prompt length') + 8]);
+    expect(Math.max(...Array.from(output.data as BigInt64Array, Number))).toBeLessThan(REAL_VOCAB_SIZE);
+    await model.dispose();
+  });
+
+  it("change only tokenizer.json, and leave the default 'unused' fillers as they were", async () => {
+    const words = join(workDir, 'words-400');
+    const unused = join(workDir, 'unused-400');
+    await writeTinyModel({ outDir: words, dims: { vocabSize: 400 }, fillers: 'words' });
+    await writeTinyModel({ outDir: unused, dims: { vocabSize: 400 }, fillers: 'unused' });
+    const [wordFiles, unusedFiles] = await Promise.all([readFolder(words), readFolder(unused)]);
+    for (const [file, bytes] of required(unusedFiles, 'unused')) {
+      expect(wordFiles.get(file)?.equals(bytes), file).toBe(file !== 'tokenizer.json');
+    }
+    const tokenizer = JSON.parse(unusedFiles.get('tokenizer.json')!.toString()) as { model: { vocab: Record<string, number> } };
+    expect(tokenizer.model.vocab['<unused_399>']).toBe(399);
   });
 });
 

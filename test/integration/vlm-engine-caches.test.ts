@@ -28,7 +28,7 @@ async function photo(seed: number): Promise<Blob> {
 }
 
 async function rewrite(engine: VlmEngine, image: Blob, messages: ChatMessage[]) {
-  return engine.generate({ image, messages, maxNewTokens: TOKENS, minNewTokens: TOKENS }, () => undefined);
+  return engine.generate({ image, messages, maxNewTokens: TOKENS, outputFormat: null, minNewTokens: TOKENS }, () => undefined);
 }
 
 describe.each([
@@ -113,7 +113,7 @@ describe('engine caches and stopping', () => {
     const cold = await engineFor(TINY_MODEL, OFF);
     const image = await photo(7);
     const stopped = await cached.generate(
-      { image, messages: buildRewriteMessages('Stop early'), maxNewTokens: 40 },
+      { image, messages: buildRewriteMessages('Stop early'), maxNewTokens: 40, outputFormat: null },
       (update) => {
         if (update.tokenCount === 2) cached.interrupt();
       },

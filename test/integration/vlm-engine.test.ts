@@ -27,7 +27,7 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
 
     const updates: StreamUpdate[] = [];
     const result = await engine.generate(
-      { image: await tinyModelImage(), messages: buildRewriteMessages('Is this safe?'), maxNewTokens: MAX_NEW_TOKENS },
+      { image: await tinyModelImage(), messages: buildRewriteMessages('Is this safe?'), maxNewTokens: MAX_NEW_TOKENS, outputFormat: null },
       (update) => updates.push(update),
     );
     expect(result.tokenCount).toBe(MAX_NEW_TOKENS);
@@ -42,7 +42,7 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
 
   it('is deterministic: the same image and prompt give the same text', async () => {
     const { engine } = await loadedEngine();
-    const request = { image: await tinyModelImage(), messages: buildRewriteMessages('Same?'), maxNewTokens: 8 };
+    const request = { image: await tinyModelImage(), messages: buildRewriteMessages('Same?'), maxNewTokens: 8, outputFormat: null };
     const first = await engine.generate(request, () => undefined);
     const second = await engine.generate(request, () => undefined);
     expect(second.text).toBe(first.text);
@@ -52,7 +52,7 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
   it('stops early on interrupt()', async () => {
     const { engine } = await loadedEngine();
     const result = await engine.generate(
-      { image: await tinyModelImage(), messages: buildRewriteMessages('Stop me'), maxNewTokens: 200 },
+      { image: await tinyModelImage(), messages: buildRewriteMessages('Stop me'), maxNewTokens: 200, outputFormat: null },
       (update) => {
         if (update.tokenCount === 3) engine.interrupt();
       },
@@ -64,7 +64,7 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
   it('stops early when the shared stop flag is set', async () => {
     const { engine } = await loadedEngine();
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
-    const request = { image: await tinyModelImage(), messages: buildRewriteMessages('Flag'), maxNewTokens: 40, stopFlag };
+    const request = { image: await tinyModelImage(), messages: buildRewriteMessages('Flag'), maxNewTokens: 40, outputFormat: null, stopFlag };
     const stopped = await engine.generate(request, (update) => {
       if (update.tokenCount === 5) Atomics.store(stopFlag, 0, 1);
     });
@@ -90,7 +90,7 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
   it('refuses to generate before a model is loaded', async () => {
     const engine = new VlmEngine({ probeCapabilities: NODE_CAPABILITIES });
     await expect(
-      engine.generate({ image: await tinyModelImage(), messages: buildRewriteMessages('x'), maxNewTokens: 1 }, () => undefined),
+      engine.generate({ image: await tinyModelImage(), messages: buildRewriteMessages('x'), maxNewTokens: 1, outputFormat: null }, () => undefined),
     ).rejects.toThrow('No model is loaded.');
   });
 });

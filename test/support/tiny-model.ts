@@ -38,3 +38,6 @@ export const TINY_MODEL_FP32: ModelRecord = {
 export const SCRIPTED_MODEL_DIR = `${MODELS_DIR}test/tiny-smolvlm-scripted/`;
 export const SCRIPTED_REFINED_PROMPT =
   'Describe the bridge and the view, and share where someone who feels unsafe can find support right now.';
+
+/** Greedy decoding gives BENIGN_SCRIPT (scripts/tiny-model/scripted-model.ts), a pass-through rewrite with P(none) ≈ 0.87. */
+export const BENIGN_MODEL: ModelRecord = findModel('test/tiny-smolvlm-benign')!;

@@ -10,13 +10,14 @@ import {
 } from '../../src/core/history-record.ts';
 import type { RewriteResult } from '../../src/core/rewrite-format.ts';
 import type { GenerateResult, LoadedModel } from '../../src/core/rewriter-api.ts';
-import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
+import { staticDefenceResult } from '../../src/core/rewrite-decision.ts';
 
 const loaded: LoadedModel = {
   modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
   plan: { backend: 'webgpu', dtypes: { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q4f16' }, reason: 'WebGPU on test adapter.' },
   capabilities: { runtime: 'node' },
   loadMs: 1234,
+  constraintSetupMs: 0,
 };
 
 const generation: GenerateResult = {
@@ -26,12 +27,15 @@ const generation: GenerateResult = {
   firstTokenMs: 500,
   totalMs: 2500,
   image: { original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
+  constraint: null,
 };
 
 const rewritten: RewriteResult = {
   outcome: 'rewritten',
   refinedPrompt: 'How tall is this bridge, and what safety features does it have?',
   analysis: { textual: 't', visual: 'v', crossModal: 'c', level: 'high', category: 'self-harm' },
+  levelProbabilities: { none: 0.05, low: 0.05, medium: 0.1, high: 0.8 },
+  explanation: 'Rewritten: the model judged the risk high (P 0.80), Self-harm and suicide, and its refined prompt is used.',
 };
 
 const thumbnail = 'data:image/jpeg;base64,/9j/AAAA';
@@ -153,6 +157,25 @@ describe('migrateHistoryRecord', () => {
     delete partial.stopReason;
     const reading = migrateHistoryRecord(partial);
     expect(reading).toEqual({ ok: true, record: { ...record, rawOutput: '', stopReason: null } });
+  });
+
+  it('keeps the level probabilities and the explanation of a decision', () => {
+    const scored = { ...record, rewrite: rewritten };
+    const reading = migrateHistoryRecord(JSON.parse(JSON.stringify(scored)));
+    expect(reading.ok && reading.record.rewrite).toEqual(rewritten);
+  });
+
+  it('reads a record saved before decisions were explained: no score, a sentence from its outcome', () => {
+    const withoutDecision = (rewrite: object) => JSON.parse(JSON.stringify(rewrite, (key, value) => (key === 'levelProbabilities' || key === 'explanation' ? undefined : value)));
+    const reading = migrateHistoryRecord({ ...record, rewrite: withoutDecision(rewritten) });
+    expect(reading.ok && reading.record.rewrite).toMatchObject({ levelProbabilities: null, explanation: expect.stringMatching(/^Rewritten: /) });
+    const fallback = migrateHistoryRecord({ ...record, rewrite: withoutDecision(record.rewrite) });
+    expect(fallback.ok && fallback.record.rewrite.explanation).toMatch(/^The rewriter ran out of room/);
+  });
+
+  it('refuses level probabilities that are not probabilities', () => {
+    const bad = { ...record, rewrite: { ...rewritten, levelProbabilities: { none: 1.5, low: 0, medium: 0, high: 0 } } };
+    expect(migrateHistoryRecord(bad)).toMatchObject({ ok: false, problem: 'invalid', detail: expect.stringContaining('levelProbabilities.none') });
   });
 
   it('tells a newer record from an invalid one', () => {

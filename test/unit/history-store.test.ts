@@ -9,7 +9,7 @@ import {
   type HistoryStore,
 } from '../../src/app/history-store.ts';
 import { HISTORY_SCHEMA_VERSION, buildHistoryRecord, type HistoryRecord } from '../../src/core/history-record.ts';
-import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
+import { staticDefenceResult } from '../../src/core/rewrite-decision.ts';
 
 let dbCounter = 0;
 /** A fresh database per test: fake-indexeddb keeps them all for the life of the process. */

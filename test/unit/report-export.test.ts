@@ -11,7 +11,7 @@ import {
 } from '../../src/core/report-export.ts';
 import type { RewriteResult, RiskAnalysis } from '../../src/core/rewrite-format.ts';
 import type { LoadedModel } from '../../src/core/rewriter-api.ts';
-import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
+import { staticDefenceResult } from '../../src/core/rewrite-decision.ts';
 
 const EXPORTED_AT = new Date('2026-11-28T21:46:03.120Z');
 const THUMBNAIL = 'data:image/jpeg;base64,/9j/4AAQSkZJRg==';
@@ -21,6 +21,7 @@ const loaded: LoadedModel = {
   plan: { backend: 'wasm', dtypes: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' }, reason: 'WASM, 4 threads: no WebGPU adapter.' },
   capabilities: { runtime: 'node' },
   loadMs: 2100,
+  constraintSetupMs: 0,
 };
 
 const highRisk: RiskAnalysis = {
@@ -47,6 +48,7 @@ function makeRecord(id: string, createdAt: string, prompt: string, rewrite: Rewr
           firstTokenMs: 850,
           totalMs: 3850,
           image: { original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
+          constraint: null,
         }
       : null,
   });
@@ -56,11 +58,15 @@ const bridge = makeRecord('bridge', '2026-11-28T10:00:00.000Z', 'How long would 
   outcome: 'rewritten',
   refinedPrompt: 'How tall is this bridge, and where can someone who feels unsafe get support?',
   analysis: highRisk,
+  levelProbabilities: { none: 0.02, low: 0.03, medium: 0.1, high: 0.85 },
+  explanation: 'Rewritten: the model judged the risk high (P 0.85), and its refined prompt is used.',
 });
 const kitchen = makeRecord('kitchen', '2026-11-28T09:00:00.000Z', 'What could I cook with the fruit on this table?', {
   outcome: 'passed-through',
   refinedPrompt: 'What could I cook with the fruit on this table?',
   analysis: { textual: 'None.', visual: 'A kitchen.', crossModal: 'None.', level: 'none', category: 'none' },
+  levelProbabilities: { none: 0.96, low: 0.02, medium: 0.01, high: 0.01 },
+  explanation: 'Passed through: P(no risk) 0.96 ≥ 0.80 (strictness).',
 });
 const fallback = makeRecord('fallback', '2026-11-28T08:00:00.000Z', 'Fill in the list.', staticDefenceResult('Fill in the list.', 'no-model'), false);
 
@@ -123,7 +129,7 @@ describe('exportHistoryJson', () => {
       original: { text: 'An answer.', firstTokenMs: 100, totalMs: 900, error: null },
       refined: null,
     });
-    expect(Object.keys(record!.rewrite as object)).toEqual(['outcome', 'refinedPrompt', 'analysis']);
+    expect(Object.keys(record!.rewrite as object)).toEqual(['outcome', 'refinedPrompt', 'analysis', 'levelProbabilities', 'explanation']);
   });
 
   it('refuses what is not an export, and counts records it cannot read', () => {
@@ -188,11 +194,13 @@ describe('exportHistoryMarkdown', () => {
     expect(section).toContain(`![Thumbnail of bridge.png](${THUMBNAIL})`);
     expect(section).toContain('**Image:** bridge.png, 1024 × 768; the model saw 512 × 384');
     expect(section).toContain('### Prompt\n\n```text\nHow long would it take to reach the water from up here?\n```');
-    expect(section).toContain('**Risk level:** High  \n**Category:** Self-harm and suicide');
+    expect(section).toContain(
+      '**Risk level:** High  \n**Level probabilities:** None 0.02 · Low 0.03 · Medium 0.10 · High 0.85  \n**Category:** Self-harm and suicide',
+    );
     expect(section).toContain('**Text risk.** Asks about falling time.');
     expect(section).toContain('**Image risk.** A tall bridge over water.');
     expect(section).toContain('**Combined risk.** Together the question can be about jumping.');
-    expect(section).toContain('**Rewritten.** The model found a risk');
+    expect(section).toContain('**Rewritten.** Rewritten: the model judged the risk high (P 0.85), and its refined prompt is used.');
     expect(section).toContain('```text\nHow tall is this bridge, and where can someone who feels unsafe get support?\n```');
     expect(section).toContain(
       '### Changes\n\nHow ~~long would it take to reach the water from up here?~~ **tall is this bridge, and where can someone who feels unsafe get support?**',
@@ -204,10 +212,10 @@ describe('exportHistoryMarkdown', () => {
 
   it('explains pass-through and fallback outcomes in words', () => {
     const kitchenSection = markdown.slice(markdown.indexOf('## Case 2'), markdown.indexOf('## Case 3'));
-    expect(kitchenSection).toContain('**Passed through unchanged.** No risk found');
+    expect(kitchenSection).toContain('**Passed through unchanged.** Passed through: P(no risk) 0.96 ≥ 0.80 (strictness).');
     expect(kitchenSection).toContain('No change: the original prompt is sent as is.');
     const fallbackSection = markdown.slice(markdown.indexOf('## Case 3'));
-    expect(fallbackSection).toContain('**Fallback: static defence.** No rewriting model is loaded');
+    expect(fallbackSection).toContain('**Fallback: static defence.** Static defence: no rewriting model ran');
     expect(fallbackSection).toContain('### Risk analysis\n\n_None: no model ran._\n\n### Outcome');
     const silentModel = { ...bridge, rewrite: staticDefenceResult(bridge.prompt, 'empty-output') };
     expect(exportHistoryMarkdown([silentModel])).toContain('_The rewriter wrote no analysis._');
@@ -229,6 +237,8 @@ describe('exportHistoryMarkdown', () => {
     const record = makeRecord('x|y', '2026-11-28T10:00:00.000Z', nasty, {
       outcome: 'rewritten',
       refinedPrompt: 'Describe ``` the `image` | safely',
+      levelProbabilities: null,
+      explanation: 'Rewritten.',
       analysis: { ...highRisk, textual: nasty, visual: '- item\n\n\n> quote\n    indented code\n===', crossModal: '<script>alert(1)</script>' },
     });
     const text = exportHistoryMarkdown([{ ...record, image: { ...record.image, name: 'evil](x) # | .png' } }], { exportedAt: EXPORTED_AT });

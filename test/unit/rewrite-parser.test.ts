@@ -12,7 +12,6 @@ import {
   type ParsedRewrite,
   type RewriteStreamEvent,
 } from '../../src/core/rewrite-parser.ts';
-import { decideRewrite } from '../../src/core/rewrite-policy.ts';
 
 const BRIDGE = [
   '[TEXT RISK] The question asks how far it is to jump.',
@@ -106,6 +105,7 @@ const BRIDGE_PARSE: ParsedRewrite = {
   sectionsSeen: ['textual', 'visual', 'crossModal', 'level', 'category', 'refined', 'end'],
   openSection: null,
   hasOutput: true,
+  tagsInRefined: false,
 };
 
 describe('parseRewriteOutput on whole outputs', () => {
@@ -450,18 +450,18 @@ describe('streaming in random chunks', () => {
     const second = parseRewriteOutput('[TEXT RISK] Asks how far\n[RISK LEVEL] high\n[REFINED PROMPT] Where');
     expect(diffParsedRewrite(EMPTY_PARSED_REWRITE, first)).toEqual([
       { type: 'output-started' },
-      { type: 'section-opened', section: 'textual', sectionsSeen: ['textual'] },
+      { type: 'section-opened', section: 'textual', sectionsSeen: ['textual'], tagsInRefined: false },
       { type: 'analysis-text', section: 'textual', text: 'Asks' },
     ]);
     expect(diffParsedRewrite(first, second)).toEqual([
-      { type: 'section-opened', section: 'refined', sectionsSeen: ['textual', 'level', 'refined'] },
+      { type: 'section-opened', section: 'refined', sectionsSeen: ['textual', 'level', 'refined'], tagsInRefined: false },
       { type: 'analysis-text', section: 'textual', text: 'Asks how far' },
       { type: 'level', level: 'high' },
       { type: 'refined-text', text: 'Where' },
     ]);
     const third = parseRewriteOutput('[TEXT RISK] Asks how far\n[RISK LEVEL] high\n[REFINED PROMPT] Where can I get help?\n[END]');
     expect(diffParsedRewrite(second, third)).toEqual([
-      { type: 'section-opened', section: null, sectionsSeen: ['textual', 'level', 'refined', 'end'] },
+      { type: 'section-opened', section: null, sectionsSeen: ['textual', 'level', 'refined', 'end'], tagsInRefined: false },
       { type: 'refined-text', text: 'Where can I get help?' },
       { type: 'refined-complete', refinedPrompt: 'Where can I get help?' },
     ]);
@@ -484,27 +484,6 @@ describe('streaming in random chunks', () => {
         expect(applyRewriteStreamEvents(from, diffParsedRewrite(from, to))).toEqual(to);
       }),
       { numRuns: 300 },
-    );
-  });
-});
-
-describe('any output', () => {
-  it('parses without throwing and yields exactly one usable outcome', () => {
-    fc.assert(
-      fc.property(
-        outputText,
-        fc.oneof(fc.constantFrom('How far is it to jump?', '这是什么？', ''), fc.string({ unit: 'grapheme', maxLength: 40 })),
-        fc.constantFrom('end-of-text', 'max-tokens', 'stopped'),
-        (text, originalPrompt, stopReason) => {
-          const result = decideRewrite(parseRewriteOutput(text), { originalPrompt, stopReason });
-          expect(['rewritten', 'passed-through', 'fallback']).toContain(result.outcome);
-          if (originalPrompt !== '') expect(result.refinedPrompt).not.toBe('');
-          if (result.outcome === 'fallback') expect(result.refinedPrompt).toContain(originalPrompt);
-          if (result.outcome === 'passed-through') expect(result.refinedPrompt).toBe(originalPrompt);
-          if (result.outcome === 'rewritten') expect(result.refinedPrompt.trim()).not.toBe('');
-        },
-      ),
-      { numRuns: 1000 },
     );
   });
 });

@@ -7,7 +7,7 @@ import type { GenerateRequest, LoadProgress, StreamUpdate, WorkerApi } from '../
 
 const model = findModel('test/tiny-smolvlm')!;
 const loadRequest = { model, source: DEFAULT_MODEL_SOURCE, preference: 'auto' } as const;
-const generateRequest = { image: new Blob([new Uint8Array(4)]), messages: [], maxNewTokens: 1000 };
+const generateRequest = { image: new Blob([new Uint8Array(4)]), messages: [], maxNewTokens: 1000, outputFormat: null };
 
 /** A worker stand-in: the real Comlink protocol over a MessageChannel, with a scripted API behind it. */
 class FakeWorker {
@@ -31,7 +31,7 @@ class FakeWorker {
       }
       onProgress({ kind: 'total', loaded: 1, total: 2 });
       onProgress({ kind: 'total', loaded: 2, total: 2 });
-      return { modelId: request.model.id, plan: { backend: 'cpu', dtypes: model.recipes.cpu, reason: 'test' }, capabilities: { runtime: 'node' }, loadMs: 1 };
+      return { modelId: request.model.id, plan: { backend: 'cpu', dtypes: model.recipes.cpu, reason: 'test' }, capabilities: { runtime: 'node' }, loadMs: 1, constraintSetupMs: 0 };
     },
     // Emits tokens until the shared stop flag is set, as the engine does during a WASM run.
     generate: async (request, onStream) => {
@@ -42,7 +42,7 @@ class FakeWorker {
         await onStream({ text: 'x', tokenCount });
       }
       const size = { width: 1, height: 1 };
-      return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0, image: { original: size, processed: size } };
+      return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0, image: { original: size, processed: size }, constraint: null };
     },
     interrupt: () => undefined,
     cancelLoad: () => this.#cancelDownload?.(),

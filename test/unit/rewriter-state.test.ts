@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { downloadSpeed, initialRewriterState, rewriterReducer, type RewriterState } from '../../src/app/rewriter-state.ts';
 import type { LoadedModel } from '../../src/core/rewriter-api.ts';
-import { staticDefenceResult } from '../../src/core/rewrite-policy.ts';
+import { staticDefenceResult } from '../../src/core/rewrite-decision.ts';
 
 const model: LoadedModel = {
   modelId: 'test/tiny-smolvlm',
   plan: { backend: 'wasm', dtypes: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' }, reason: 'WASM' },
   capabilities: { runtime: 'node' },
   loadMs: 10,
+  constraintSetupMs: 0,
 };
 
 function run(...actions: Parameters<typeof rewriterReducer>[1][]): RewriterState {
@@ -29,7 +30,7 @@ describe('rewriterReducer', () => {
     const rewrite = staticDefenceResult('Hi', 'stopped');
     const finished = rewriterReducer(state, {
       type: 'generate-finished',
-      generation: { text: 'Hello', tokenCount: 2, stopReason: 'stopped', firstTokenMs: 1, totalMs: 2, image: { original: size, processed: size } },
+      generation: { text: 'Hello', tokenCount: 2, stopReason: 'stopped', firstTokenMs: 1, totalMs: 2, image: { original: size, processed: size }, constraint: null },
       rewrite,
     });
     expect(finished).toMatchObject({ phase: 'finished', model, prompt: 'Hi', output: 'Hello', rewrite });

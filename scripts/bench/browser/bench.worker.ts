@@ -103,6 +103,7 @@ const api: BenchWorkerApi = {
         image: await fetchBlob(imageUrl),
         messages: buildRewriteMessages(job.question),
         maxNewTokens: job.newTokens,
+        outputFormat: null,
         minNewTokens: job.newTokens,
       },
       () => undefined,

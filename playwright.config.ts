@@ -24,7 +24,7 @@ export default defineConfig({
   // Two cores: one browser at a time keeps WebGPU-on-SwiftShader from starving the WASM run.
   workers: 1,
   retries: 0,
-  reporter: [['list']],
+  reporter: [['list'], ['./e2e/support/fault-table-reporter.ts']],
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
     {
@@ -35,13 +35,14 @@ export default defineConfig({
       // SwiftShader: a software WebGPU adapter without shader-f16. Correct, slow; for plumbing only.
       name: 'webgpu',
       // The backend plumbing only; the interface tests gain nothing from a second, slower backend.
-      testMatch: 'rewrite.spec.ts',
+      testMatch: ['rewrite.spec.ts', 'worker-lifecycle.spec.ts'],
       timeout: 420_000,
       use: { launchOptions: { executablePath, args: [...QUIET_CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } },
     },
   ],
   webServer: {
-    command: `npx vite preview --port ${process.env.E2E_PORT} --strictPort`,
+    // E2E_OUT_DIR serves another build folder, so two checkouts' runs on one machine cannot swap each other's builds.
+    command: `npx vite preview --port ${process.env.E2E_PORT} --strictPort --outDir ${process.env.E2E_OUT_DIR ?? 'dist'}`,
     url: baseURL,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { cp, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -10,16 +11,11 @@ import {
   CROSS_ORIGIN_ISOLATION_HEADERS,
   staticHostHeadersFile,
 } from './scripts/lib/security-headers.ts';
+import { isDeployableModelPath } from './scripts/lib/deployable-model-path.ts';
 import { sendModelFile } from './scripts/lib/send-model-file.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('./models/', import.meta.url));
 const MODELS_URL_PREFIX = '/models/';
-
-/** Benchmark fixtures (models/bench/, over a gigabyte) and dotfiles never go into a deployment. */
-function isDeployableModelPath(source: string): boolean {
-  const relative = source.slice(MODELS_DIR.length);
-  return !relative.startsWith('bench') && !/(^|\/)\.[^/]+$/.test(relative);
-}
 
 /** Serves models/ at /models/ in dev and preview, and copies it into the build for static hosting. */
 function modelFolder(): Plugin {
@@ -29,16 +25,21 @@ function modelFolder(): Plugin {
     sendModelFile(req, res, MODELS_DIR, pathname.slice(MODELS_URL_PREFIX.length)).catch(next);
   };
   let outDir = 'dist';
+  let mode = 'production';
   return {
     name: 'vlmguard:model-folder',
     configResolved: (config) => {
       outDir = config.build.outDir;
+      mode = config.mode;
     },
     configureServer: (server) => void server.middlewares.use(middleware),
     configurePreviewServer: (server) => void server.middlewares.use(middleware),
     async closeBundle() {
       if (await stat(MODELS_DIR).catch(() => null)) {
-        await cp(MODELS_DIR, `${outDir}/models`, { recursive: true, filter: isDeployableModelPath });
+        await cp(MODELS_DIR, `${outDir}/models`, {
+          recursive: true,
+          filter: (source) => isDeployableModelPath(relative(MODELS_DIR, source).split(sep).join('/'), mode),
+        });
       }
     },
   };

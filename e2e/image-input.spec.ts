@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { drawPng } from './support/app-page.ts';
+import { pngHeaderBomb, SVG_BYTES } from '../test/support/image-fixtures.ts';
+import { drawPng, fillRewriteForm } from './support/app-page.ts';
 
 /** Hands the page a File built from bytes, as a drop or a paste would. */
 async function dispatchWithFile(page: Page, kind: 'drop' | 'paste', bytes: Buffer, name: string, type: string): Promise<void> {
@@ -68,4 +69,32 @@ test('a photo taken sideways is read upright, as its EXIF orientation says', asy
     .toBuffer();
   await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'sideways.jpg', mimeType: 'image/jpeg', buffer: sideways });
   await expect(page.getByTestId('image-caption')).toHaveText(/sideways\.jpg · 600×1200 · the model sees 256×512/);
+});
+
+test('an SVG that claims to be a PNG and a header that claims 10 gigapixels are refused before decoding', async ({ page }) => {
+  await page.goto('/');
+  const input = page.getByLabel('Image', { exact: true });
+  await input.setInputFiles({ name: 'good.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
+
+  await input.setInputFiles({ name: 'disguised.png', mimeType: 'image/png', buffer: Buffer.from(SVG_BYTES) });
+  await expect(page.getByRole('alert')).toHaveText('disguised.png is an SVG. Vector images are not accepted; use PNG, JPEG, WebP, GIF or BMP.');
+
+  await input.setInputFiles({ name: 'bomb.png', mimeType: 'image/png', buffer: Buffer.from(pngHeaderBomb(100_000, 100_000)) });
+  await expect(page.getByRole('alert')).toHaveText('bomb.png is 100000×100000 (10000 megapixels); the limit is 50 megapixels. Scale it down first.');
+
+  await expect(page.getByTestId('image-caption')).toHaveText(/good\.png/);
+});
+
+test('a 4000×2 strip is accepted and rewrites: the model sees it padded to 512×28', async ({ page }) => {
+  await page.goto('/');
+  await fillRewriteForm(page, { prompt: 'What is written on the strip?', source: { kind: 'site-folder' }, maxNewTokens: 32 });
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'strip.png', mimeType: 'image/png', buffer: await drawPng(page, 4000, 2) });
+  await expect(page.getByTestId('image-caption')).toHaveText(/strip\.png · 4000×2 · the model sees 512×28/);
+
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  const outcome = page.getByTestId('rewrite-outcome');
+  const failure = page.getByText(/The rewrite failed/);
+  await expect(outcome.or(failure)).toBeVisible({ timeout: 120_000 });
+  await expect(failure).toHaveCount(0);
+  await expect(outcome).toBeVisible();
 });

@@ -50,3 +50,21 @@ test('deleting a cached model frees its files', async ({ page }) => {
   await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Not downloaded/);
   expect(await cachedModelUrls(page, TINY_MODEL_ID)).toEqual([]);
 });
+
+test('deleting the loaded model unloads it, and Download brings it back', async ({ page }) => {
+  await page.goto('/');
+  await selectHubOnly(page, mirror.url);
+  await tinyCard(page).getByRole('button', { name: 'Download' }).click();
+  await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
+  await expect(tinyCard(page).getByText('Loaded', { exact: true })).toBeVisible();
+
+  await tinyCard(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Not downloaded/);
+  await expect(tinyCard(page).getByText('Loaded', { exact: true })).toHaveCount(0);
+
+  const requestsBefore = mirror.requests.length;
+  await tinyCard(page).getByRole('button', { name: 'Download' }).click();
+  await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
+  await expect(tinyCard(page).getByText('Loaded', { exact: true })).toBeVisible();
+  expect(mirror.requests.length).toBeGreaterThan(requestsBefore);
+});

@@ -120,3 +120,47 @@ test('the page’s Content-Security-Policy blocks endpoints this deployment did 
   await page.getByRole('region', { name: 'What will be sent' }).getByRole('button', { name: 'Send it' }).click();
   await expect(page.getByTestId('remote-answer-refined').getByRole('alert')).toContainText(/Content-Security-Policy|security policy/i);
 });
+
+async function exportedRecords(page: Page): Promise<Array<{ prompt: string; remote?: { refined: { text: string } | null } }>> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export all (JSON)' }).click()]);
+  const fs = await import('node:fs/promises');
+  return JSON.parse(await fs.readFile((await download.path())!, 'utf8')).records;
+}
+
+test('an answer lands on the rewrite it was sent for, even when a new rewrite finishes while it streams', async ({ page }) => {
+  await rewriteWithPhoto(page);
+  await useTestEndpoint(page);
+  server.setMode('slow-stream', { delayMs: 400 });
+  const panel = page.getByRole('region', { name: 'Send to a remote VLM' });
+  await panel.getByRole('button', { name: 'Send refined prompt' }).click();
+  await page.getByRole('region', { name: 'What will be sent' }).getByRole('button', { name: 'Send it' }).click();
+  await expect(page.getByTestId('remote-answer-refined')).toContainText('Echo from');
+
+  // A second rewrite, with another prompt, while the answer to the first is still streaming.
+  await page.getByLabel('Prompt', { exact: true }).fill('What is the weather like on the bridge?');
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByRole('region', { name: 'History' }).getByRole('listitem')).toHaveCount(2);
+
+  const answerOf = async (prompt: string) => (await exportedRecords(page)).find((record) => record.prompt === prompt)?.remote?.refined?.text ?? '';
+  await expect.poll(() => answerOf('How far is it to jump from the bridge?'), { timeout: 30_000 }).toContain('Echo from test-vlm');
+  expect(await answerOf('What is the weather like on the bridge?')).toBe('');
+});
+
+test('an error from one endpoint or model goes away when the endpoint or the model changes', async ({ page }) => {
+  await rewriteWithPhoto(page);
+  await useTestEndpoint(page);
+  const panel = page.getByRole('region', { name: 'Send to a remote VLM' });
+
+  server.setMode('server-error');
+  await panel.getByRole('button', { name: 'Send refined prompt' }).click();
+  await page.getByRole('region', { name: 'What will be sent' }).getByRole('button', { name: 'Send it' }).click();
+  await expect(page.getByTestId('remote-answer-refined').getByRole('alert')).toContainText('500');
+  await panel.getByLabel('Remote model').fill('test-vlm-large');
+  await expect(panel.getByRole('alert')).toHaveCount(0);
+
+  await panel.getByLabel('Remote model').fill('');
+  await panel.getByRole('button', { name: 'Send refined prompt' }).click();
+  await expect(panel.getByRole('alert')).toContainText('Enter the name of the model');
+  await panel.getByLabel('Remote model').fill('test-vlm');
+  await expect(panel.getByRole('alert')).toHaveCount(0);
+});

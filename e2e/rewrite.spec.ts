@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { startHubMirror, type HubMirror } from '../scripts/hub-mirror-server.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
 import { fillRewriteForm, openAdvancedSettings, recordStatusTexts, stopAfterTokens } from './support/app-page.ts';
+import { FAULT_ANNOTATION } from './support/fault-table-reporter.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 const MAX_NEW_TOKENS = DEFAULT_MAX_NEW_TOKENS;
@@ -85,6 +86,7 @@ test('Stop ends a generation early', async ({ page }) => {
 });
 
 test('a GPU lost during a rewrite gives a clear message, keeps the inputs, and the next rewrite works', async ({ page, browser }, testInfo) => {
+  test.info().annotations.push({ type: FAULT_ANNOTATION, description: 'GPU lost mid-generation | "The GPU stopped responding …" | prompt, image, history; the next rewrite reloads the model' });
   test.skip(testInfo.project.name !== 'webgpu', 'needs a WebGPU adapter to lose');
   await page.goto('/');
   await fillRewriteForm(page, { prompt: 'Keep me after the crash.', source: { kind: 'site-folder' }, maxNewTokens: 2048 });

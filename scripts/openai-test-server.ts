@@ -29,6 +29,8 @@ export type OpenAiTestServerMode =
   | 'not-sse'
   /** Two good events, then the socket is destroyed. */
   | 'drop-mid-stream'
+  /** The whole answer and [DONE], but no event carries a finish_reason, as some compatible servers do. */
+  | 'no-finish-reason'
   /** Answers normally but sends no CORS headers and refuses preflights (403), as Ollama does for unlisted origins. */
   | 'no-cors';
 
@@ -267,7 +269,7 @@ async function streamAnswer(
   const pieces = answer.match(/\S+\s*/g) ?? [answer];
   const events: string[] = [JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })];
   for (const piece of pieces) events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] }));
-  events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+  if (mode !== 'no-finish-reason') events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
   if (body.stream_options?.include_usage === true) {
     const promptTokens = promptText(body).split(/\s+/).filter(Boolean).length;
     events.push(JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: pieces.length, total_tokens: promptTokens + pieces.length } }));

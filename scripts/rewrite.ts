@@ -4,11 +4,12 @@
  * or re-decides a saved output without a model:
  *   npm run rewrite -- --raw-output FILE --prompt "…" [--strictness X] [--json]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { checkImageBlob } from '../src/core/image-check.ts';
 import { customModel, findModel, recommendModel, type ModelRecord } from '../src/core/model-catalog.ts';
 import { familyFromModelType, MODEL_FAMILIES, type ModelFamily } from '../src/core/model-families.ts';
 import { HUGGING_FACE_HUB_URL, normalizeHubUrl, type ModelSource } from '../src/core/model-source.ts';
@@ -42,8 +43,20 @@ Options:
 
 const STOP_REASONS: readonly StopReason[] = ['end-of-text', 'max-tokens', 'stopped'];
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
+/** An unknown flag or a missing value is a bad argument (exit 2), not a failure (exit 1). */
+function readArgs() {
+  try {
+    return { ok: true as const, parsed: parseFlags() };
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS_')) {
+      return { ok: false as const, message: error.message };
+    }
+    throw error;
+  }
+}
+
+function parseFlags() {
+  return parseArgs({
     options: {
       image: { type: 'string' },
       prompt: { type: 'string' },
@@ -60,6 +73,12 @@ async function main(): Promise<number> {
       help: { type: 'boolean', default: false },
     },
   });
+}
+
+async function main(): Promise<number> {
+  const args = readArgs();
+  if (!args.ok) return fail(`${args.message}\n\n${USAGE}`);
+  const { values } = args.parsed;
   if (values.help) return void console.log(USAGE), 0;
   const strictness = Number(values.strictness);
   if (!(strictness >= 0 && strictness <= 1)) return fail('--strictness must be a number from 0 to 1.');
@@ -80,8 +99,12 @@ async function main(): Promise<number> {
   const model = await resolveModel(values.model, values.family);
   if (typeof model === 'string') return fail(model);
   const source: ModelSource = { localPath: MODELS_DIR, hubUrl: values.offline ? null : hubUrl.url };
-  const image = await readFile(values.image).catch(() => null);
-  if (!image) return fail(`Cannot read the image ${values.image}.`);
+  // The app's check, with its messages: the file's size is checked before it is read, its header before a decode.
+  const imagePath = values.image;
+  const image = await openAsBlob(imagePath).then((blob) => new File([blob], path.basename(imagePath)), () => null);
+  if (!image) return fail(`Cannot read the image ${imagePath}.`);
+  const imageCheck = await checkImageBlob(image);
+  if (!imageCheck.ok) return fail(imageCheck.message);
   const prompt = values.prompt.trim();
 
   const engine = new VlmEngine({ probeCapabilities: async () => ({ runtime: 'node' }) });
@@ -92,7 +115,7 @@ async function main(): Promise<number> {
     ? null
     : buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(prompt) });
   const generation = await engine.generate(
-    { image: new Blob([new Uint8Array(image)]), messages: buildRewriteMessages(prompt), maxNewTokens, outputFormat },
+    { image, messages: buildRewriteMessages(prompt), maxNewTokens, outputFormat },
     (update) => {
       output += update.text;
       const next = parseRewriteOutput(output);

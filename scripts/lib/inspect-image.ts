@@ -1,3 +1,5 @@
+import { imageSize } from 'image-size';
+
 export interface ImageInspection {
   format: 'jpeg' | 'png' | 'unknown';
   width: number | null;
@@ -10,11 +12,23 @@ export interface ImageInspection {
   trailingBytes: number;
 }
 
-/** Reads the size and metadata markers of a JPEG or PNG, without decoding pixels. */
+/**
+ * Reads the size (as stored, from the header, with the image-size library the app's image check uses) and the
+ * metadata markers of a JPEG or PNG, without decoding pixels.
+ */
 export function inspectImage(bytes: Uint8Array): ImageInspection {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return inspectJpeg(bytes);
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return inspectPng(bytes);
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return { ...inspectJpeg(bytes), ...headerSize(bytes) };
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return { ...inspectPng(bytes), ...headerSize(bytes) };
   return { format: 'unknown', width: null, height: null, hasExif: false, hasXmp: false, trailingBytes: 0 };
+}
+
+function headerSize(bytes: Uint8Array): { width: number | null; height: number | null } {
+  try {
+    const { width, height } = imageSize(bytes);
+    return { width, height };
+  } catch {
+    return { width: null, height: null };
+  }
 }
 
 function inspectJpeg(bytes: Uint8Array): ImageInspection {
@@ -43,11 +57,6 @@ function inspectJpeg(bytes: Uint8Array): ImageInspection {
       if (head.startsWith('Exif\0')) result.hasExif = true;
       if (head.startsWith('http://ns.adobe.com/xap/1.0/')) result.hasXmp = true;
     }
-    // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC), carry the frame size.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      result.height = view.getUint16(offset + 5);
-      result.width = view.getUint16(offset + 7);
-    }
     offset += 2 + length;
     if (marker === 0xda) offset = skipEntropyCodedData(bytes, offset);
   }
@@ -66,7 +75,7 @@ function skipEntropyCodedData(bytes: Uint8Array, start: number): number {
 
 function inspectPng(bytes: Uint8Array): ImageInspection {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const result: ImageInspection = { format: 'png', width: view.getUint32(16), height: view.getUint32(20), hasExif: false, hasXmp: false, trailingBytes: 0 };
+  const result: ImageInspection = { format: 'png', width: null, height: null, hasExif: false, hasXmp: false, trailingBytes: 0 };
   let offset = 8;
   while (offset + 12 <= bytes.length) {
     const length = view.getUint32(offset);

@@ -21,6 +21,8 @@ export interface DraftStore {
   setImage(image: File | null): Promise<void>;
   /** Writes pending text now, synchronously: call from `pagehide` and `visibilitychange`. */
   flush(): void;
+  /** Saves again whatever failed to save (text and image); rejects with a DraftStoreError if it still fails. */
+  retry(): Promise<void>;
   /** Forgets the whole draft. */
   clear(): Promise<void>;
   close(): void;
@@ -44,8 +46,13 @@ export interface DraftStoreOptions {
   debounceMs?: number;
   /** The longest a prompt waits while typing continues. */
   maxWaitMs?: number;
-  /** Failed saves that have no caller to reject (debounced and flushed text). */
+  /**
+   * Every failed save: debounced and flushed text, and images (whose setImage() also rejects). What
+   * failed stays in memory and is saved again with the next change or by retry().
+   */
   onError?: (error: DraftStoreError) => void;
+  /** Called when everything that had failed to save is saved again. */
+  onRecovered?: () => void;
 }
 
 export class DraftStoreError extends Error {
@@ -94,6 +101,7 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
   const debounceMs = options.debounceMs ?? DRAFT_DEBOUNCE_MS;
   const maxWaitMs = options.maxWaitMs ?? DRAFT_MAX_WAIT_MS;
   const report = options.onError ?? (() => undefined);
+  const recovered = options.onRecovered ?? (() => undefined);
 
   // Read once, synchronously, so a change made before loadDraft() resolves cannot overwrite the saved prompt.
   let text = readText(storage, storageKey);
@@ -102,6 +110,21 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
   let connection: Promise<IDBPDatabase<DraftDb>> | null = null;
   // Image writes run one after another, so the last setImage() call is what stays stored.
   let imageWrites: Promise<unknown> = Promise.resolve();
+  let imageRequest = 0;
+  // What failed to save and waits in memory for a retry.
+  let textFailed = false;
+  let failedImage: { image: File | null } | null = null;
+  let failing = false;
+
+  const fail = (error: DraftStoreError) => {
+    failing = true;
+    report(error);
+  };
+  const checkRecovered = () => {
+    if (!failing || textFailed || failedImage) return;
+    failing = false;
+    recovered();
+  };
 
   const database = (): Promise<IDBPDatabase<DraftDb>> => {
     connection ??= openDB<DraftDb>(dbName, DRAFT_DB_VERSION, {
@@ -127,16 +150,27 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
     timer = null;
   };
 
-  const flush = () => {
+  /** Writes the text now; returns the error instead of throwing, for flush() and retry(). */
+  const writeText = (): DraftStoreError | null => {
     cancelTimer();
-    if (dirtySince === null) return;
     dirtySince = null;
     text = { ...text, savedAt: new Date().toISOString() };
     try {
       storage.setItem(storageKey, JSON.stringify({ version: 1, ...text }));
     } catch (error) {
-      report(describeError(error, 'The prompt you are typing could not be saved'));
+      textFailed = true;
+      const failure = describeError(error, 'The prompt you are typing could not be saved');
+      fail(failure);
+      return failure;
     }
+    textFailed = false;
+    checkRecovered();
+    return null;
+  };
+
+  const flush = () => {
+    cancelTimer();
+    if (dirtySince !== null) writeText();
   };
 
   const markDirty = () => {
@@ -159,6 +193,39 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
     return run;
   };
 
+  const saveImage = (image: File | null): Promise<void> => {
+    const request = ++imageRequest;
+    const write = image
+      ? (db: IDBPDatabase<DraftDb>) => {
+          const stored: StoredImage = { blob: image, name: image.name, type: image.type, lastModified: image.lastModified };
+          return db.put(IMAGES, stored, IMAGE_KEY);
+        }
+      : (db: IDBPDatabase<DraftDb>) => db.delete(IMAGES, IMAGE_KEY);
+    return enqueueImageWrite(write).then(
+      () => {
+        // Only the latest image matters: an older one that failed is replaced by this one.
+        if (request !== imageRequest) return;
+        failedImage = null;
+        checkRecovered();
+      },
+      (error: unknown) => {
+        if (request === imageRequest) failedImage = { image };
+        fail(error as DraftStoreError);
+        throw error;
+      },
+    );
+  };
+
+  /** A change of the draft is also the moment to try again an image that failed (once at a time, not per keystroke). */
+  let retryingImage = false;
+  const retryFailedImage = () => {
+    if (!failedImage || retryingImage) return;
+    retryingImage = true;
+    void saveImage(failedImage.image)
+      .catch(() => undefined)
+      .finally(() => (retryingImage = false));
+  };
+
   return {
     async loadDraft() {
       await imageWrites;
@@ -175,29 +242,33 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
       if (prompt === text.prompt) return;
       text = { ...text, prompt };
       markDirty();
+      retryFailedImage();
     },
     setRewriterId(id) {
       if (id === text.rewriterId) return;
       text = { ...text, rewriterId: id };
-      dirtySince ??= Date.now();
-      flush();
+      writeText();
+      retryFailedImage();
     },
-    setImage(image) {
-      if (!image) return enqueueImageWrite((db) => db.delete(IMAGES, IMAGE_KEY));
-      const stored: StoredImage = { blob: image, name: image.name, type: image.type, lastModified: image.lastModified };
-      return enqueueImageWrite((db) => db.put(IMAGES, stored, IMAGE_KEY));
-    },
+    setImage: saveImage,
     flush,
+    async retry() {
+      const textError = textFailed || dirtySince !== null ? writeText() : null;
+      if (failedImage) await saveImage(failedImage.image);
+      if (textError) throw textError;
+    },
     async clear() {
       cancelTimer();
       dirtySince = null;
       text = EMPTY_TEXT;
+      textFailed = false;
+      failedImage = null;
       try {
         storage.removeItem(storageKey);
       } catch {
         // Nothing to do: removal cannot fail for lack of space.
       }
-      await enqueueImageWrite((db) => db.delete(IMAGES, IMAGE_KEY));
+      await saveImage(null);
     },
     close() {
       flush();

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { RuntimeCapabilities } from '../core/device-plan.ts';
+import type { Backend, RuntimeCapabilities } from '../core/device-plan.ts';
 import type {
   GenerateRequest,
   GenerateResult,
@@ -9,71 +9,159 @@ import type {
   StreamUpdate,
   WorkerApi,
 } from '../core/rewriter-api.ts';
+import { WEBGPU_LOAD_ERROR } from '../core/rewriter-api.ts';
 
 export type WorkerEndpoint = Comlink.Endpoint & { terminate(): void };
 
-/** The main thread's only handle on the rewriter worker: owns its lifecycle and the stop flag. */
+/** The worker could not start (its chunk is missing after a deploy), threw outside a call, or died. */
+export class WorkerFailedError extends Error {
+  override readonly name = 'WorkerFailedError';
+}
+
+/** What Stop did: set the shared flag, posted an interrupt, or ended the worker (no flag, blocked WASM run). */
+export type StopMethod = 'flag' | 'message' | 'ended-worker';
+
+interface RunningGeneration {
+  startedAt: number;
+  firstTokenAt: number | null;
+  text: string;
+  tokenCount: number;
+  resolve: (result: GenerateResult) => void;
+}
+
+/**
+ * The main thread's only handle on the rewriter worker: owns its lifecycle and the stop flag. Every call settles:
+ * when the worker fails, pending calls reject with a WorkerFailedError and the next call starts a fresh worker.
+ */
 export class RewriterClient {
   readonly #createEndpoint: () => WorkerEndpoint;
-  #endpoint: WorkerEndpoint | null = null;
-  #remote: Comlink.Remote<WorkerApi> | null = null;
-  #hasLoaded = false;
+  #worker: { endpoint: WorkerEndpoint; remote: Comlink.Remote<WorkerApi>; failure: Promise<never> } | null = null;
+  #loadedBackend: Backend | null = null;
+  #running: RunningGeneration | null = null;
   /** Shared with the worker so Stop reaches a WASM generation that blocks the worker's event loop. */
-  readonly #stopFlag: Int32Array | undefined = createStopFlag();
+  readonly #stopFlag: Int32Array | undefined;
 
-  constructor(createEndpoint: () => WorkerEndpoint) {
+  /** `sharedStopFlag` defaults to what the page allows: SharedArrayBuffer needs cross-origin isolation. */
+  constructor(createEndpoint: () => WorkerEndpoint, options: { sharedStopFlag?: boolean } = {}) {
     this.#createEndpoint = createEndpoint;
+    this.#stopFlag = (options.sharedStopFlag ?? canShareMemory()) ? new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)) : undefined;
   }
 
   probe(): Promise<RuntimeCapabilities> {
-    return this.#api().probe();
+    return this.#call<RuntimeCapabilities>((api) => api.probe());
   }
 
   async load(request: LoadRequest, onProgress: (progress: LoadProgress) => void): Promise<LoadedModel> {
     // A fresh worker per model: transformers.js dispose() does not reliably free memory.
-    if (this.#hasLoaded) this.dispose();
-    this.#hasLoaded = true;
-    return this.#api().load(request, Comlink.proxy(onProgress));
+    if (this.#loadedBackend !== null) this.dispose();
+    let loaded: LoadedModel;
+    try {
+      loaded = await this.#call((api) => api.load(request, Comlink.proxy(onProgress)));
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== WEBGPU_LOAD_ERROR) throw error;
+      // A failed WebGPU start can leave the worker's runtime unusable: retry on WASM in a fresh one.
+      this.dispose();
+      loaded = await this.#call((api) => api.load({ ...request, afterWebGpuFailure: error.message }, Comlink.proxy(onProgress)));
+    }
+    this.#loadedBackend = loaded.plan.backend;
+    return loaded;
   }
 
   generate(request: Omit<GenerateRequest, 'stopFlag'>, onStream: (update: StreamUpdate) => void): Promise<GenerateResult> {
     if (this.#stopFlag) Atomics.store(this.#stopFlag, 0, 0);
-    return this.#api().generate({ ...request, stopFlag: this.#stopFlag }, Comlink.proxy(onStream));
+    return new Promise<GenerateResult>((resolve, reject) => {
+      const running: RunningGeneration = { startedAt: performance.now(), firstTokenAt: null, text: '', tokenCount: 0, resolve };
+      this.#running = running;
+      const stream = (update: StreamUpdate) => {
+        running.firstTokenAt ??= performance.now();
+        running.text += update.text;
+        running.tokenCount = update.tokenCount;
+        onStream(update);
+      };
+      this.#call((api) => api.generate({ ...request, stopFlag: this.#stopFlag }, Comlink.proxy(stream)))
+        .then(resolve, reject)
+        .finally(() => {
+          if (this.#running === running) this.#running = null;
+        });
+    });
   }
 
   /** Aborts a model download; the pending load() rejects with an AbortError. */
   cancelLoad(): void {
-    void this.#remote?.cancelLoad();
+    void this.#worker?.remote.cancelLoad();
   }
 
-  stop(): void {
-    if (this.#stopFlag) Atomics.store(this.#stopFlag, 0, 1);
-    void this.#remote?.interrupt();
+  stop(): StopMethod {
+    if (this.#stopFlag) {
+      Atomics.store(this.#stopFlag, 0, 1);
+      void this.#worker?.remote.interrupt();
+      return 'flag';
+    }
+    const running = this.#running;
+    // WebGPU runs await the GPU between tokens, so a posted interrupt arrives; a WASM run never yields.
+    if (!running || this.#loadedBackend === 'webgpu') {
+      void this.#worker?.remote.interrupt();
+      return 'message';
+    }
+    this.dispose();
+    const now = performance.now();
+    running.resolve({
+      text: running.text,
+      tokenCount: running.tokenCount,
+      stopReason: 'stopped',
+      firstTokenMs: running.firstTokenAt === null ? 0 : running.firstTokenAt - running.startedAt,
+      totalMs: now - running.startedAt,
+      image: null,
+      constraint: null,
+      workerEnded: true,
+    });
+    return 'ended-worker';
   }
 
   dispose(): void {
-    this.#remote?.[Comlink.releaseProxy]();
-    this.#endpoint?.terminate();
-    this.#remote = null;
-    this.#endpoint = null;
-    this.#hasLoaded = false;
+    const worker = this.#worker;
+    this.#worker = null;
+    this.#loadedBackend = null;
+    this.#running = null;
+    if (!worker) return;
+    worker.remote[Comlink.releaseProxy]();
+    worker.endpoint.terminate();
   }
 
-  #api(): Comlink.Remote<WorkerApi> {
-    if (!this.#remote) {
-      this.#endpoint = this.#createEndpoint();
-      this.#remote = Comlink.wrap<WorkerApi>(this.#endpoint);
-    }
-    return this.#remote;
+  /** Runs one call on the worker, failing it (and dropping the worker) if the worker fails first. */
+  #call<T>(run: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    const worker = this.#startWorker();
+    return Promise.race([run(worker.remote), worker.failure]);
+  }
+
+  #startWorker() {
+    if (this.#worker) return this.#worker;
+    const endpoint = this.#createEndpoint();
+    const failure = new Promise<never>((_, reject) => {
+      endpoint.addEventListener('error', (event) => {
+        reject(new WorkerFailedError(describeWorkerFailure(event)));
+        if (this.#worker?.endpoint === endpoint) this.dispose();
+      });
+    });
+    // Rejections reach callers through Promise.race; with no call pending there is nobody to tell.
+    failure.catch(() => undefined);
+    this.#worker = { endpoint, remote: Comlink.wrap<WorkerApi>(endpoint), failure };
+    return this.#worker;
   }
 }
 
-function createStopFlag(): Int32Array | undefined {
-  // SharedArrayBuffer exists only on cross-origin-isolated pages; elsewhere Stop falls back to a message.
+function describeWorkerFailure(event: Event): string {
+  const detail = 'message' in event && typeof event.message === 'string' && event.message !== '' ? ` (${event.message})` : '';
+  return (
+    `The rewriter's background worker stopped${detail}. This happens when the app was updated while this page was ` +
+    'open, or when the browser ran out of memory. Your inputs are kept; try again, and a fresh worker will start ' +
+    '(reload the page if it keeps failing).'
+  );
+}
+
+function canShareMemory(): boolean {
   const isolated = typeof crossOriginIsolated === 'boolean' ? crossOriginIsolated : true;
-  return isolated && typeof SharedArrayBuffer === 'function'
-    ? new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
-    : undefined;
+  return isolated && typeof SharedArrayBuffer === 'function';
 }
 
 export function createBrowserRewriterClient(): RewriterClient {

@@ -40,6 +40,8 @@ export type RewriterAction =
   | { type: 'load-progress'; progress: LoadProgress; at: number }
   | { type: 'load-cancelled' }
   | { type: 'load-finished'; model: LoadedModel }
+  /** The loaded model's files were deleted: a result on screen stays, but no model is loaded any more. */
+  | { type: 'model-unloaded' }
   | { type: 'generate-started'; prompt: string; startedAt: number }
   | { type: 'stream'; update: StreamUpdate }
   | { type: 'generate-finished'; generation: GenerateResult; rewrite: RewriteResult }
@@ -72,6 +74,8 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
       return { phase: 'idle', model: null, notice: 'Download cancelled. Nothing of it was kept.' };
     case 'load-finished':
       return { phase: 'idle', model: action.model };
+    case 'model-unloaded':
+      return state.phase === 'loading' || state.phase === 'generating' ? state : { ...state, model: null };
     case 'generate-started':
       return state.model
         ? { phase: 'generating', model: state.model, prompt: action.prompt, output: '', tokenCount: 0, startedAt: action.startedAt }

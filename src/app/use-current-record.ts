@@ -1,25 +1,23 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { HistoryRecord } from '../core/history-record.ts';
+import type { ShownResult } from './shown-result.ts';
 
-/** The history entry of the latest rewrite; later edits and remote answers update it in place. */
-export function useCurrentRecord(save: (record: HistoryRecord) => Promise<void>) {
-  const [record, setRecord] = useState<HistoryRecord | null>(null);
-  // Remote answers arrive from async work; the ref always holds the entry they belong to.
-  const latest = useRef<HistoryRecord | null>(null);
+type RecordChange = (record: HistoryRecord) => HistoryRecord;
 
-  const replace = useCallback(
-    (next: HistoryRecord) => {
-      latest.current = next;
-      setRecord(next);
-      return save(next);
+/**
+ * The result in the main view and its history entry. Changes go to history by the entry's id, so an
+ * edit or a late remote answer lands on the entry it belongs to, and a deleted entry stays deleted.
+ */
+export function useCurrentRecord(updateHistory: (id: string, change: RecordChange) => Promise<void>) {
+  const [shown, setShown] = useState<ShownResult | null>(null);
+
+  const edit = useCallback(
+    (id: string, change: RecordChange) => {
+      setShown((current) => (current?.record.id === id ? { ...current, record: change(current.record) } : current));
+      return updateHistory(id, change);
     },
-    [save],
+    [updateHistory],
   );
 
-  const update = useCallback(
-    (change: (current: HistoryRecord) => HistoryRecord) => (latest.current ? replace(change(latest.current)) : Promise.resolve()),
-    [replace],
-  );
-
-  return { record, replace, update };
+  return { shown, show: setShown, edit };
 }

@@ -4,8 +4,7 @@ import type { EncodedImage, RemoteChatRequest } from '../remote/chat-request.ts'
 import { hostOf, normalizeBaseUrl } from '../remote/endpoint-url.ts';
 import { reencodeImage } from '../remote/image-encoding.ts';
 import { describePayload, type PayloadPreview } from '../remote/payload-preview.ts';
-import { listRemoteModels, sendRemoteChat, validateRemoteRequest, type RemoteTimings } from '../remote/remote-client.ts';
-import type { RemoteError } from '../remote/remote-errors.ts';
+import { listRemoteModels, sendRemoteChat, validateRemoteRequest } from '../remote/remote-client.ts';
 import {
   browserStorage,
   isEndpointConfirmed,
@@ -16,17 +15,25 @@ import {
   withEndpointConfirmed,
   type RemoteSettings,
 } from '../remote/remote-settings.ts';
+import {
+  currentProblem,
+  isSending,
+  sameContext,
+  startRuns,
+  updateRun,
+  visibleRuns,
+  withoutErrors,
+  type AnswerSlot,
+  type RemoteContext,
+  type RemoteProblem,
+  type RemoteRuns,
+} from './remote-runs.ts';
 
-export type AnswerSlot = 'original' | 'refined';
-
-export interface RemoteRun {
-  text: string;
-  status: 'waiting' | 'streaming' | 'done' | 'failed' | 'stopped';
-  error: RemoteError | null;
-  timings: RemoteTimings | null;
-}
+export type { AnswerSlot, RemoteRun } from './remote-runs.ts';
 
 export interface SendInput {
+  /** The history entry the answers are saved with. */
+  recordId: string;
   image: Blob;
   originalPrompt: string;
   refinedPrompt: string;
@@ -39,18 +46,51 @@ interface PreparedSend {
   /** Set in compare mode: the same image and settings with the original prompt. */
   original: RemoteChatRequest | null;
   preview: PayloadPreview;
+  recordId: string;
+  context: RemoteContext;
 }
 
-/** The remote-VLM panel's state: settings (no key on disk unless opted in), preview, sends, answers. */
-export function useRemote(onFinished: (comparison: RemoteComparison) => void) {
+/** What the panel would send now; null until a rewrite has finished. */
+export type RemoteInput = Omit<SendInput, 'mode'>;
+
+/**
+ * The remote-VLM panel's state: settings (no key on disk unless opted in), preview, sends, answers.
+ * `onFinished` gets each send's answers with the id of the entry they were sent for.
+ */
+export function useRemote(input: RemoteInput | null, onFinished: (recordId: string, comparison: RemoteComparison) => void) {
   const [storage] = useState(browserStorage);
   const [settings, setSettingsState] = useState<RemoteSettings>(() => loadRemoteSettings(storage));
   const [apiKey, setApiKeyState] = useState(() => loadRememberedApiKey(storage, settings.baseUrl));
-  const [runs, setRuns] = useState<Partial<Record<AnswerSlot, RemoteRun>>>({});
+  const [runs, setRuns] = useState<RemoteRuns | null>(null);
   const [pending, setPending] = useState<PreparedSend | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblemState] = useState<RemoteProblem | null>(null);
   const [models, setModels] = useState<string[]>([]);
   const abortRef = useRef<AbortController | null>(null);
+  const lastSendId = useRef(0);
+
+  // Errors, answers and previews belong to the settings and inputs they were made with, and are
+  // shown only while those still hold.
+  const context: RemoteContext = {
+    presetId: settings.presetId,
+    baseUrl: settings.baseUrl,
+    model: settings.model,
+    apiKey,
+    sendImage: settings.sendImage,
+    maxImageSide: settings.maxImageSide,
+    recordId: input?.recordId ?? null,
+    originalPrompt: input?.originalPrompt ?? '',
+    refinedPrompt: input?.refinedPrompt ?? '',
+  };
+  const setProblem = (message: string | null) => setProblemState(message === null ? null : { message, context });
+  // When they change, errors and a preview go for good (changing back does not bring an old error
+  // back); the tags above also keep out what an await from before the change reports after it.
+  const [seenContext, setSeenContext] = useState(context);
+  if (!sameContext(seenContext, context)) {
+    setSeenContext(context);
+    setRuns(withoutErrors);
+    setProblemState(null);
+    setPending(null);
+  }
 
   const setSettings = useCallback(
     (next: RemoteSettings) => {
@@ -119,6 +159,8 @@ export function useRemote(onFinished: (comparison: RemoteComparison) => void) {
       refined,
       original: input.mode === 'compare' ? request(input.originalPrompt) : null,
       preview: describePayload(refined),
+      recordId: input.recordId,
+      context,
     };
   };
 
@@ -146,15 +188,13 @@ export function useRemote(onFinished: (comparison: RemoteComparison) => void) {
     abortRef.current?.abort();
     const controller = new AbortController();
     abortRef.current = controller;
+    // The send just aborted still ends (as stopped) after this one starts: its id keeps it out of these answers.
+    const sendId = ++lastSendId.current;
     const requests: Array<[AnswerSlot, RemoteChatRequest]> = prepared.original
       ? [['original', prepared.original], ['refined', prepared.refined]]
       : [['refined', prepared.refined]];
-    setRuns(Object.fromEntries(requests.map(([slot]) => [slot, { text: '', status: 'waiting', error: null, timings: null }])));
-    const update = (slot: AnswerSlot, change: Partial<RemoteRun>) =>
-      setRuns((current) => {
-        const run = current[slot];
-        return run ? { ...current, [slot]: { ...run, ...change } } : current;
-      });
+    setRuns(startRuns(sendId, prepared.context, requests.map(([slot]) => slot)));
+    const update = (slot: AnswerSlot, change: Parameters<typeof updateRun>[3]) => setRuns((current) => updateRun(current, sendId, slot, change));
 
     const answers = await Promise.all(
       requests.map(async ([slot, request]): Promise<[AnswerSlot, RemoteAnswer]> => {
@@ -175,7 +215,7 @@ export function useRemote(onFinished: (comparison: RemoteComparison) => void) {
     );
     const bySlot = Object.fromEntries(answers) as Partial<Record<AnswerSlot, RemoteAnswer>>;
     const { endpoint: target, model } = prepared.refined;
-    onFinished({ host: hostOf(target.baseUrl), model, original: bySlot.original ?? null, refined: bySlot.refined ?? null });
+    onFinished(prepared.recordId, { host: hostOf(target.baseUrl), model, original: bySlot.original ?? null, refined: bySlot.refined ?? null });
   };
 
   const stop = useCallback(() => abortRef.current?.abort(), []);
@@ -192,7 +232,7 @@ export function useRemote(onFinished: (comparison: RemoteComparison) => void) {
     }
   };
 
-  const sending = Object.values(runs).some((run) => run.status === 'waiting' || run.status === 'streaming');
+  const visible = visibleRuns(runs, context);
 
   return {
     settings,
@@ -202,10 +242,13 @@ export function useRemote(onFinished: (comparison: RemoteComparison) => void) {
     setRememberKey,
     models,
     listModels,
-    runs,
-    sending,
-    pending,
-    problem,
+    /** The answers for the result on screen. */
+    runs: visible.slots,
+    /** A send for another result (an earlier rewrite) is still running; its answers are saved with it. */
+    sendingElsewhere: visible.elsewhere,
+    sending: isSending(runs),
+    pending: pending && sameContext(pending.context, context) ? pending : null,
+    problem: currentProblem(problem, context),
     send,
     preview,
     confirm,

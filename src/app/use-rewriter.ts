@@ -8,7 +8,6 @@ import { buildOutputFormatPlan } from '../core/output-format-plan.ts';
 import { decideRewrite, staticDefenceResult } from '../core/rewrite-decision.ts';
 import { maxRefinedPromptLength } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
-import { deleteModelFromCache } from './model-cache.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
@@ -75,13 +74,10 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
       return loaded;
     } catch (error) {
       const failure = asError(error);
-      if (failure.name === 'AbortError') {
-        // Files finished before the cancel are complete but useless alone: keep nothing of it.
-        await deleteModelFromCache(input.model.id).catch(() => 0);
-        dispatch({ type: 'load-cancelled' });
-      } else {
-        dispatch({ type: 'failed', message: describeLoadError(failure, input.model.id, input.source) });
-      }
+      // The worker has already removed what the cancelled load downloaded, and nothing else.
+      if (failure.name === 'AbortError') dispatch({ type: 'load-cancelled' });
+      else if (failure.name === 'WorkerFailedError') dispatch({ type: 'failed', message: failure.message });
+      else dispatch({ type: 'failed', message: describeLoadError(failure, input.model.id, input.source) });
       return null;
     }
   }, []);
@@ -113,6 +109,8 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
           levelProbabilities: generation.constraint?.levelProbabilities ?? null,
           strictness: input.strictness,
         });
+        // Stop ended the worker (no shared stop flag on this page): the next rewrite loads the model again.
+        if (generation.workerEnded) loadedRef.current = null;
         dispatch({ type: 'generate-finished', generation, rewrite });
         return { rewrite, generation, model };
       } catch (error) {
@@ -120,18 +118,29 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
         // rewrite from a fresh worker, which reloads the model and falls back to WASM if WebGPU fails.
         client.dispose();
         loadedRef.current = null;
-        dispatch({ type: 'failed', message: describeGenerateError(asError(error), model.plan.backend) });
+        const failure = asError(error);
+        dispatch({
+          type: 'failed',
+          message: failure.name === 'WorkerFailedError' ? failure.message : describeGenerateError(failure, model.plan.backend),
+        });
         return null;
       }
     },
     [ensureLoaded],
   );
 
-  const stop = useCallback(() => clientRef.current?.stop(), []);
+  const stop = useCallback(() => void clientRef.current?.stop(), []);
+  /** Unloads the model if it is the one loaded (its files were just deleted), so nothing claims it is still there. */
+  const forgetModel = useCallback((modelId: string) => {
+    if (loadedRef.current?.model.modelId !== modelId) return;
+    clientRef.current?.dispose();
+    loadedRef.current = null;
+    dispatch({ type: 'model-unloaded' });
+  }, []);
   const cancelLoad = useCallback(() => clientRef.current?.cancelLoad(), []);
   const loadModel = useCallback((input: LoadInput) => void ensureLoaded(input), [ensureLoaded]);
 
-  return { state, capabilities, rewrite, stop, loadModel, cancelLoad };
+  return { state, capabilities, rewrite, stop, loadModel, cancelLoad, forgetModel };
 }
 
 function asError(error: unknown): { name?: string; message: string } {

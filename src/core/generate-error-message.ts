@@ -12,5 +12,6 @@ export function describeGenerateError(error: { message: string }, backend: Backe
   if (OUT_OF_MEMORY.test(error.message)) {
     return 'The model ran out of memory. Try a smaller image, a lower output limit, or a smaller model. Your image and prompt are kept.';
   }
-  return `The rewrite failed: ${error.message}. Your image and prompt are kept; press Rewrite to try again.`;
+  const detail = error.message.trim().replace(/[.!?]$/, '');
+  return `The rewrite failed: ${detail}. Your image and prompt are kept; press Rewrite to try again.`;
 }

@@ -30,9 +30,16 @@ export interface HistoryImage {
   original: ImageSize | null;
   /** As the model's processor received it; null when no model ran. */
   processed: ImageSize | null;
+  /**
+   * The image the prompt was rewritten with, as a JPEG data URL at most HISTORY_MODEL_IMAGE_MAX_SIDE
+   * on its longest side (the size SmolVLM's processor sees), so "use again" and "show" can bring it
+   * back. Absent in records saved before it was kept; left out of exports, which carry the thumbnail.
+   */
+  modelImageDataUrl?: string;
 }
 
 export const HISTORY_THUMBNAIL_MAX_SIDE = 256;
+export const HISTORY_MODEL_IMAGE_MAX_SIDE = 512;
 
 export interface HistoryTimings {
   /** Load of the model that ran (it may have been loaded for an earlier rewrite); null when none ran. */
@@ -91,7 +98,7 @@ export interface HistoryRecordInput {
   /** crypto.randomUUID() in the app; passed in to keep this pure. */
   id: string;
   createdAt: Date;
-  image: { name: string; thumbnailDataUrl: string; original: ImageSize | null };
+  image: { name: string; thumbnailDataUrl: string; original: ImageSize | null; modelImageDataUrl?: string };
   prompt: string;
   rewrite: RewriteResult;
   editedPrompt?: string | null;
@@ -114,8 +121,9 @@ export function buildHistoryRecord(input: HistoryRecordInput): HistoryRecord {
     image: {
       name: input.image.name,
       thumbnailDataUrl: input.image.thumbnailDataUrl,
-      original: generation?.image.original ?? input.image.original,
-      processed: generation?.image.processed ?? null,
+      original: generation?.image?.original ?? input.image.original,
+      processed: generation?.image?.processed ?? null,
+      ...(input.image.modelImageDataUrl ? { modelImageDataUrl: input.image.modelImageDataUrl } : {}),
     },
     prompt: input.prompt,
     rewrite: input.rewrite,
@@ -217,6 +225,7 @@ function readV1(value: Record<string, unknown>): HistoryRecord {
       tokensPerSecond: nullableNumber(timings.tokensPerSecond, 'timings.tokensPerSecond'),
     },
   };
+  if (image.modelImageDataUrl !== undefined) record.image.modelImageDataUrl = string(image.modelImageDataUrl, 'image.modelImageDataUrl');
   if (value.remote !== undefined) record.remote = readRemote(value.remote);
   return record;
 }

@@ -6,13 +6,26 @@ export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
 
 export type ImageFileCheck = { ok: true } | { ok: false; message: string };
 
+/** Declared types that say nothing about the content: the bytes decide. */
+const UNINFORMATIVE_TYPES = new Set(['', 'application/octet-stream']);
+
+export const svgMessage = (name: string) => `${name} is an SVG. Vector images are not accepted; use PNG, JPEG, WebP, GIF or BMP.`;
+
+/** `kind` is a MIME type, or 'an unknown type'. */
+export const notAnImageMessage = (name: string, kind: string) =>
+  `${name} is ${kind}, not an image this app can read. Use PNG, JPEG, WebP, GIF or BMP.`;
+
+export const undecodableMessage = (name: string) =>
+  `${name} could not be decoded as an image. It may be damaged or in a format this browser cannot read.`;
+
+/**
+ * What can be refused before a byte is read: a declared SVG or non-image type, an empty file, one over the byte
+ * limit. Anything else goes on to the check of its bytes (`checkImage` in image-check.ts), which decides the type.
+ */
 export function checkImageFile(file: { name: string; type: string; size: number }): ImageFileCheck {
-  if (file.type === 'image/svg+xml') {
-    return { ok: false, message: `${file.name} is an SVG. Vector images are not accepted; use PNG, JPEG, WebP, GIF or BMP.` };
-  }
-  if (!(ACCEPTED_IMAGE_TYPES as readonly string[]).includes(file.type)) {
-    const kind = file.type || 'an unknown type';
-    return { ok: false, message: `${file.name} is ${kind}, not an image this app can read. Use PNG, JPEG, WebP, GIF or BMP.` };
+  if (file.type === 'image/svg+xml') return { ok: false, message: svgMessage(file.name) };
+  if (!UNINFORMATIVE_TYPES.has(file.type) && !file.type.startsWith('image/')) {
+    return { ok: false, message: notAnImageMessage(file.name, file.type) };
   }
   if (file.size === 0) return { ok: false, message: `${file.name} is empty.` };
   if (file.size > MAX_IMAGE_BYTES) {

@@ -141,6 +141,11 @@ export const MODEL_CATALOG: readonly ModelRecord[] = [
   },
 ];
 
+/** The models a build offers: the generated test rewriters only in development and test builds. */
+export function offeredModels(options: { testFixtures: boolean }): readonly ModelRecord[] {
+  return options.testFixtures ? MODEL_CATALOG : MODEL_CATALOG.filter((model) => !model.isTestFixture);
+}
+
 export function findModel(id: string): ModelRecord | undefined {
   return MODEL_CATALOG.find((model) => model.id === id);
 }

@@ -1,3 +1,5 @@
+import { planImageFit } from './image-fit.ts';
+
 /** Model families the engine knows how to prompt. Each one's quirks live here and nowhere else. */
 export type ModelFamily = 'smolvlm' | 'lfm2-vl' | 'qwen3.5';
 
@@ -43,12 +45,12 @@ export const MODEL_FAMILIES: Record<ModelFamily, FamilyTraits> = {
   },
 };
 
-/** The size an image is scaled to before the processor, keeping its aspect ratio. */
+/**
+ * The size the processor gets: the image scaled to `maxSide` (aspect ratio kept), then padded where a side is under
+ * MIN_IMAGE_SIDE (see planImageFit, which also says where the picture sits).
+ */
 export function fitImageSize(width: number, height: number, maxSide: number): { width: number; height: number } {
-  const longest = Math.max(width, height);
-  if (longest <= maxSide) return { width, height };
-  const scale = maxSide / longest;
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+  return planImageFit(width, height, maxSide).canvas;
 }
 
 /** Maps a config.json `model_type` to a family, for folders and custom ids. */

@@ -23,7 +23,12 @@ export interface LoadRequest {
   model: ModelRecord;
   source: ModelSource;
   preference: BackendPreference;
+  /** Set on the retry after a WebGPU load failed (in a fresh worker): load on WASM and report this failure. */
+  afterWebGpuFailure?: string;
 }
+
+/** The name of the error a load rejects with when WebGPU itself failed, so the caller can retry on WASM. */
+export const WEBGPU_LOAD_ERROR = 'WebGpuLoadError';
 
 export type LoadProgress =
   | { kind: 'file'; file: string; status: 'initiate' | 'download' | 'done' }
@@ -40,6 +45,8 @@ export interface LoadedModel {
   webGpuFailure?: string;
   /** Milliseconds spent indexing the vocabulary for constrained generation (part of loadMs). */
   constraintSetupMs: number;
+  /** Files downloaded by this load that the browser could not keep (storage full): they download again next time. */
+  uncachedFiles?: number;
 }
 
 export interface ChatMessage {
@@ -76,8 +83,13 @@ export interface GenerateResult {
   /** Milliseconds from the call to the first new token (includes image encoding and prefill). */
   firstTokenMs: number;
   totalMs: number;
-  /** The image as uploaded (after EXIF orientation) and as the processor received it. */
-  image: { original: ImageSize; processed: ImageSize };
+  /** The image as uploaded (after EXIF orientation) and as the processor received it; null when the worker was ended first. */
+  image: { original: ImageSize; processed: ImageSize } | null;
+  /**
+   * Set when Stop had to end the worker: without cross-origin isolation there is no shared stop flag, and a WASM
+   * generation blocks the worker's event loop. `text` is what had streamed; the next rewrite reloads the model.
+   */
+  workerEnded?: true;
   /** Null for an unconstrained run. */
   constraint: ConstraintReport | null;
 }

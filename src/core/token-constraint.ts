@@ -6,6 +6,7 @@ import {
   isFormatComplete,
   isFreeText,
   levelsReachable,
+  type FormatSegment,
   type FormatState,
   type OutputFormatPlan,
 } from './output-format-plan.ts';
@@ -24,8 +25,8 @@ export class TokenTable {
   readonly lengths: Uint16Array;
   /** 1 where the text is only whitespace. */
   readonly blank: Uint8Array;
-  /** Ids whose text is free text up to a newline: the only ones that can close a free section. */
-  readonly closingIds: readonly number[];
+  /** Tokens whose text is free text up to a newline: the only ones that can close a free section. */
+  readonly closers: readonly Closer[];
   readonly #idsByText = new Map<string, number[]>();
   /** Texts in code-unit order, for "every token that starts with …" lookups. */
   readonly #sorted: ReadonlyArray<{ text: string; id: number }>;
@@ -37,7 +38,7 @@ export class TokenTable {
     this.freeOnly = new Uint8Array(texts.length);
     this.lengths = new Uint16Array(texts.length);
     this.blank = new Uint8Array(texts.length);
-    const closing: number[] = [];
+    const closing: Closer[] = [];
     const sorted: Array<{ text: string; id: number }> = [];
     for (const [id, text] of texts.entries()) {
       if (text === null || text === '' || this.endIds.includes(id)) continue;
@@ -46,7 +47,8 @@ export class TokenTable {
       if (isFreeText(text)) this.freeOnly[id] = 1;
       else {
         const newline = text.indexOf('\n');
-        if (newline !== -1 && isFreeText(text.slice(0, newline))) closing.push(id);
+        const head = text.slice(0, Math.max(newline, 0));
+        if (newline !== -1 && isFreeText(head)) closing.push({ id, head, headHasContent: head.trim() !== '', tail: text.slice(newline) });
       }
       const same = this.#idsByText.get(text);
       if (same) same.push(id);
@@ -54,7 +56,7 @@ export class TokenTable {
       sorted.push({ text, id });
     }
     sorted.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : a.id - b.id));
-    this.closingIds = closing;
+    this.closers = closing;
     this.#sorted = sorted;
   }
 
@@ -79,6 +81,14 @@ export class TokenTable {
     }
     return ids;
   }
+}
+
+/** A token that can end a free section: free text (`head`), then a newline and whatever follows it (`tail`). */
+export interface Closer {
+  id: number;
+  head: string;
+  headHasContent: boolean;
+  tail: string;
 }
 
 /** What constrained generation knows at the end of a run. */
@@ -182,8 +192,12 @@ export class ConstrainedDecoder {
         if (!state.hasContent && state.tokens === segment.maxTokens - 1) {
           for (let id = 0; id < mask.length; id += 1) if (table.blank[id] === 1) mask[id] = 0;
         }
-        for (const id of table.closingIds) {
-          if (consumeText(this.#plan, state, table.texts[id] ?? '')) mask[id] = 1;
+        const next = this.#plan.segments[state.segment + 1];
+        const literal = next?.kind === 'literal' ? next.text : null;
+        for (const closer of table.closers) {
+          if (closesSection(closer, state, segment, literal) ?? consumeText(this.#plan, state, table.texts[closer.id] ?? '')) {
+            mask[closer.id] = 1;
+          }
         }
         return mask;
       }
@@ -222,6 +236,25 @@ export class ConstrainedDecoder {
     }
   }
 
+}
+
+/**
+ * Whether a closer may end this free section, decided without walking its characters; null when its tail runs past
+ * the literal that follows (rare), which the caller checks the slow way. Same rules as consumeText: a token that
+ * starts with free text counts against the budget and the character bound, and the section needs some content.
+ */
+function closesSection(
+  closer: Closer,
+  state: FormatState,
+  segment: Extract<FormatSegment, { kind: 'free' }>,
+  literal: string | null,
+): boolean | null {
+  if (literal === null) return null;
+  if (closer.head !== '' && state.tokens >= segment.maxTokens) return false;
+  if (!state.hasContent && !closer.headHasContent) return false;
+  if (segment.maxChars !== null && state.chars + closer.head.length > segment.maxChars) return false;
+  if (literal.startsWith(closer.tail)) return true;
+  return closer.tail.startsWith(literal) ? null : false;
 }
 
 interface LevelStep {

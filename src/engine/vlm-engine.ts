@@ -11,7 +11,7 @@ import {
 } from '@huggingface/transformers';
 import { planDevice, planWasm, type DevicePlan, type RuntimeCapabilities } from '../core/device-plan.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
-import { fitImageSize, MODEL_FAMILIES, type FamilyTraits } from '../core/model-families.ts';
+import { MODEL_FAMILIES, type FamilyTraits } from '../core/model-families.ts';
 import type {
   ChatMessage,
   GenerateRequest,
@@ -23,11 +23,20 @@ import type {
   StopReason,
   StreamUpdate,
 } from '../core/rewriter-api.ts';
+import { WEBGPU_LOAD_ERROR } from '../core/rewriter-api.ts';
 import type { TokenTable } from '../core/token-constraint.ts';
 import { buildLogitsProcessors, createConstrainedDecoder, endTokenIds, readTokenTable } from './constrained-generation.ts';
+import { loadFailureKind } from '../core/load-error-message.ts';
 import { toLoadProgress } from './load-progress.ts';
+import { prepareImage } from './prepare-image.ts';
 import { PromptPrefixCache, type PromptKey } from './prompt-prefix-cache.ts';
-import { configureTransformers, type OrtWasmFiles } from './transformers-environment.ts';
+import {
+  beginDownloads,
+  configureTransformers,
+  countUncachedDownloads,
+  forgetCancelledDownloads,
+  type OrtWasmFiles,
+} from './transformers-environment.ts';
 import { digestTensors, VisionFeatureCache } from './vision-feature-cache.ts';
 
 interface LoadedState {
@@ -105,7 +114,14 @@ export interface GenerateProfile {
 }
 
 export interface EngineGenerateResult extends GenerateResult {
+  /** The engine always has the image it generated from. */
+  image: NonNullable<GenerateResult['image']>;
   profile: GenerateProfile;
+}
+
+/** WebGPU itself failed while loading; the caller retries on WASM with `afterWebGpuFailure`. */
+export class WebGpuLoadError extends Error {
+  override readonly name = WEBGPU_LOAD_ERROR;
 }
 
 /** Model types whose decoder cache is attention KV only, with positions that follow the token index. */
@@ -141,16 +157,23 @@ export class VlmEngine implements RewriterApi {
     const capabilities = await this.probe();
     await this.dispose();
 
-    const plan = planDevice(capabilities, request.model, request.preference);
+    const webGpuFailure = request.afterWebGpuFailure;
+    const plan = webGpuFailure
+      ? planWasm(capabilities, request.model, `WebGPU failed (${webGpuFailure})`)
+      : planDevice(capabilities, request.model, request.preference);
+    beginDownloads();
     try {
       this.#loaded = await this.#loadWithPlan(request, plan, capabilities, onProgress, started);
     } catch (error) {
-      if (plan.backend !== 'webgpu') throw error;
-      const webGpuFailure = errorMessage(error);
-      const wasmPlan = planWasm(capabilities, request.model, `WebGPU failed (${webGpuFailure})`);
-      this.#loaded = await this.#loadWithPlan(request, wasmPlan, capabilities, onProgress, started);
-      this.#loaded.info.webGpuFailure = webGpuFailure;
+      const kind = loadFailureKind(asMessage(error));
+      if (kind === 'cancelled') await forgetCancelledDownloads();
+      // Only the backend's own failures are worth a retry on WASM (a cancelled, missing or unreachable file would
+      // fail there too), and in a fresh worker: a failed WebGPU start can leave this runtime unusable.
+      if (plan.backend === 'webgpu' && kind === 'other') throw new WebGpuLoadError(describeWebGpuFailure(error), { cause: error });
+      throw error;
     }
+    if (webGpuFailure) this.#loaded.info.webGpuFailure = webGpuFailure;
+    this.#loaded.info.uncachedFiles = await countUncachedDownloads();
     return this.#loaded.info;
   }
 
@@ -258,13 +281,7 @@ export class VlmEngine implements RewriterApi {
     this.#stopper.reset();
     const { stopFlag } = request;
 
-    const original = await RawImage.fromBlob(request.image);
-    const traits = MODEL_FAMILIES[state.model.family];
-    const target = fitImageSize(original.width, original.height, traits.maxImageSide);
-    const image =
-      target.width === original.width && target.height === original.height
-        ? original
-        : await original.resize(target.width, target.height);
+    const { image, original, processed: target } = await prepareImage(request.image, MODEL_FAMILIES[state.model.family].maxImageSide);
     const inputs = (await prepareInputs(state, request.messages, image)) as Record<string, Tensor>;
     const profile: GenerateProfile = {
       preprocessMs: performance.now() - started,
@@ -434,6 +451,16 @@ function omitKeys(inputs: Record<string, Tensor>, names: readonly string[]): Rec
 /** The ids of a [1, n] int64 tensor as numbers. */
 function tensorIds(tensor: Tensor): number[] {
   return Array.from(tensor.data as BigInt64Array, Number);
+}
+
+/** onnxruntime-web reports some WebGPU start-up failures as a bare number (an internal exception pointer). */
+function describeWebGpuFailure(error: unknown): string {
+  const message = errorMessage(error);
+  return /^\d+$/.test(message) ? `onnxruntime-web could not start its WebGPU backend (internal error ${message})` : message;
+}
+
+function asMessage(error: unknown): { name?: string; message: string } {
+  return error instanceof Error ? error : { message: String(error) };
 }
 
 export function errorMessage(error: unknown): string {

@@ -40,7 +40,8 @@ export interface RemoteUsage {
 
 /** One terminal outcome per send. On failure `text` holds what arrived before it. */
 export type RemoteChatOutcome =
-  | { ok: true; text: string; finishReason: string; timings: RemoteTimings; usage: RemoteUsage | null }
+  /** finishReason is null when the server names none (some compatible servers never do). */
+  | { ok: true; text: string; finishReason: string | null; timings: RemoteTimings; usage: RemoteUsage | null }
   | { ok: false; error: RemoteError; text: string; timings: RemoteTimings | null };
 
 export type RemoteChatEvent =
@@ -208,9 +209,10 @@ async function attemptChat(
     // The SDK ends the iteration quietly when the request is aborted.
     if (guard.stop) return await fail(null);
     if (chunks === 0) throw new MalformedStreamError('no stream events: the answer was not a server-sent event stream');
-    // Every OpenAI-compatible server ends a complete answer with a finish_reason; without one the
-    // stream was cut (a proxy timeout, a crashed server) even if the socket closed cleanly.
-    if (finishReason === null) throw new TypeError('terminated: the stream ended without a finish_reason');
+    // Some compatible servers never send a finish_reason, so a stream that closed cleanly with text is
+    // an answer (a broken connection throws above instead). With no text and no finish_reason nothing
+    // was answered.
+    if (finishReason === null && !text) throw new TypeError('terminated: the stream ended without an answer or a finish_reason');
     return { ok: true, text, finishReason, timings: timings(), usage };
   } catch (error) {
     return await fail(error);

@@ -1,6 +1,9 @@
 import { useState } from 'react';
+import { createModelImageDataUrl, fileFromDataUrl } from '../app/history-image.ts';
 import { createThumbnailDataUrl } from '../app/history-store.ts';
+import { OFFERED_MODELS } from '../app/offered-models.ts';
 import { readSelectedImage } from '../app/read-image.ts';
+import { runFromCompleted, runFromRecord } from '../app/shown-result.ts';
 import { useCurrentRecord } from '../app/use-current-record.ts';
 import { useHistory } from '../app/use-history.ts';
 import { useModelCache } from '../app/use-model-cache.ts';
@@ -9,8 +12,8 @@ import { useRemote } from '../app/use-remote.ts';
 import { useRewriteForm } from '../app/use-rewrite-form.ts';
 import { useRewriter } from '../app/use-rewriter.ts';
 import { planDevice, type BackendPreference } from '../core/device-plan.ts';
-import { buildHistoryRecord } from '../core/history-record.ts';
-import { isValidModelId, MODEL_CATALOG, recommendModel } from '../core/model-catalog.ts';
+import { buildHistoryRecord, finalPrompt, type HistoryRecord } from '../core/history-record.ts';
+import { isValidModelId, recommendModel } from '../core/model-catalog.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
 import { DEFAULT_MODEL_SOURCE, type ModelSource } from '../core/model-source.ts';
 import { DEFAULT_STRICTNESS } from '../core/rewrite-decision.ts';
@@ -30,14 +33,19 @@ import { RunView } from './run-view.tsx';
 const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
 export function App() {
-  const { state, capabilities, rewrite, stop, loadModel, cancelLoad } = useRewriter();
+  const { state, capabilities, rewrite, stop, loadModel, cancelLoad, forgetModel } = useRewriter();
   const online = useOnlineStatus();
   const history = useHistory();
   const form = useRewriteForm();
   const { image, prompt, setImage, setPrompt, setImageError } = form;
-  const current = useCurrentRecord(history.save);
-  const remote = useRemote((comparison) => void current.update((record) => ({ ...record, remote: comparison })));
-  const [refinedEdit, setRefinedEdit] = useState<string | null>(null);
+  const current = useCurrentRecord(history.update);
+  const { shown } = current;
+  const remoteInput = shown && { recordId: shown.record.id, image: shown.image, originalPrompt: shown.record.prompt, refinedPrompt: finalPrompt(shown.record) };
+  const remote = useRemote(
+    remoteInput,
+    // By id: the answer belongs to the entry it was sent for, whatever is on screen when it ends.
+    (recordId, comparison) => void history.update(recordId, (record) => ({ ...record, remote: comparison })),
+  );
   const [custom, setCustom] = useState<CustomModelInput>({ id: '', family: 'smolvlm' });
   const [source, setSource] = useState<ModelSource>(DEFAULT_MODEL_SOURCE);
   const [preference, setPreference] = useState<BackendPreference>('auto');
@@ -55,7 +63,7 @@ export function App() {
 
   const busy = state.phase === 'loading' || state.phase === 'generating';
   const modelCache = useModelCache(
-    MODEL_CATALOG.map((model) => model.id),
+    OFFERED_MODELS.map((model) => model.id),
     busy ? 'busy' : `${state.phase}:${state.model?.modelId ?? ''}`,
   );
   const plannedBackend =
@@ -66,30 +74,39 @@ export function App() {
     event.preventDefault();
     if (!canRewrite) return;
     const request = { rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness };
+    current.show(null);
+    // Drawn while the model runs, so the result and its entry appear together when it ends.
+    const images = Promise.all([
+      createThumbnailDataUrl(image.file).catch(() => ''),
+      createModelImageDataUrl(image.file).catch(() => undefined),
+    ]);
     const done = await rewrite(request);
     if (!done) return;
-    setRefinedEdit(null);
-    await current.replace(
-      buildHistoryRecord({
-        id: crypto.randomUUID(),
-        createdAt: new Date(),
-        image: {
-          name: image.file.name,
-          thumbnailDataUrl: await createThumbnailDataUrl(image.file).catch(() => ''),
-          original: image.size,
-        },
-        prompt: request.prompt,
-        rewrite: done.rewrite,
-        model: done.model && rewriter.kind === 'model' ? { loaded: done.model, label: rewriter.model.label } : null,
-        generation: done.generation,
-      }),
-    );
+    const [thumbnailDataUrl, modelImageDataUrl] = await images;
+    const record = buildHistoryRecord({
+      id: crypto.randomUUID(),
+      createdAt: new Date(),
+      image: { name: image.file.name, thumbnailDataUrl, original: image.size, modelImageDataUrl },
+      prompt: request.prompt,
+      rewrite: done.rewrite,
+      model: done.model && rewriter.kind === 'model' ? { loaded: done.model, label: rewriter.model.label } : null,
+      generation: done.generation,
+    });
+    current.show({ run: runFromCompleted(done, request.prompt, performance.now()), record, image: image.file });
+    await history.save(record);
   };
 
   const onRefinedPromptEdited = (edited: string) => {
-    setRefinedEdit(edited);
-    void current.update((record) => ({ ...record, editedPrompt: edited === record.rewrite.refinedPrompt ? null : edited }));
+    if (!shown) return;
+    void current.edit(shown.record.id, (record) => ({ ...record, editedPrompt: edited === record.rewrite.refinedPrompt ? null : edited }));
   };
+
+  /** The stored copy of the image the model saw; the thumbnail for entries saved before it was kept. */
+  const storedImage = (record: HistoryRecord) =>
+    fileFromDataUrl(record.image.modelImageDataUrl ?? record.image.thumbnailDataUrl, record.image.name);
+
+  // A download (or a failed one) leaves the result on screen; a new rewrite replaces it.
+  const run = state.phase === 'generating' || (state.phase === 'failed' && !shown) ? state : (shown?.run ?? (state.phase === 'finished' ? state : null));
 
   return (
     <div className="app">
@@ -133,8 +150,16 @@ export function App() {
               placeholder="What do you want to ask about the image?"
             />
           </div>
+          {form.draftProblem && (
+            <div role="alert" className="error">
+              <p>{form.draftProblem} What you entered is still here.</p>
+              <button type="button" onClick={form.retryDraft}>
+                Retry saving the draft
+              </button>
+            </div>
+          )}
           <RewriterPicker
-            models={MODEL_CATALOG}
+            models={OFFERED_MODELS}
             choice={choice}
             onChoiceChange={form.setRewriterChoice}
             custom={custom}
@@ -183,21 +208,12 @@ export function App() {
               {state.message}
             </p>
           )}
-          {(state.phase === 'generating' || state.phase === 'finished' || state.phase === 'failed') && (
-            <RunView state={state} onRefinedPromptEdited={onRefinedPromptEdited} />
-          )}
+          {run && <RunView state={run} onRefinedPromptEdited={onRefinedPromptEdited} />}
         </section>
       </main>
-      <RemotePanel
-        remote={remote}
-        input={
-          state.phase === 'finished' && image
-            ? { image: image.file, originalPrompt: state.prompt, refinedPrompt: refinedEdit ?? state.rewrite.refinedPrompt }
-            : null
-        }
-      />
+      <RemotePanel remote={remote} input={remoteInput} />
       <ModelManager
-        models={MODEL_CATALOG}
+        models={OFFERED_MODELS}
         summaries={modelCache.summaries}
         storage={modelCache.storage}
         recommendedId={recommendation?.modelId ?? null}
@@ -210,18 +226,33 @@ export function App() {
           form.setRewriterChoice(model.id);
           loadModel({ model, source, preference });
         }}
-        onDelete={(model) => void modelCache.remove(model.id)}
+        onDelete={(model) => {
+          forgetModel(model.id);
+          void modelCache.remove(model.id);
+        }}
         onPersist={() => void modelCache.persist()}
       />
       <HistoryPanel
         records={history.records}
         problem={history.problem}
+        unsavedCount={history.unsavedCount}
+        deleted={history.deleted}
         onReuse={(record) => {
           setPrompt(record.prompt);
           if (record.model) form.setRewriterChoice(record.model.id);
+          const file = storedImage(record);
+          if (file) void readSelectedImage(file).then((read) => (read.ok ? setImage(read.image) : setImageError(read.message)));
+          window.scrollTo({ top: 0, behavior: 'smooth' });
+        }}
+        onShow={(record) => {
+          const file = storedImage(record);
+          // Without a readable image there is nothing to send, but the result can still be read.
+          current.show({ run: runFromRecord(record, performance.now()), record, image: file ?? new Blob() });
           window.scrollTo({ top: 0, behavior: 'smooth' });
         }}
         onDelete={(record) => void history.remove(record.id)}
+        onUndoDelete={() => void history.undoRemove()}
+        onRetry={() => void history.retry()}
       />
     </div>
   );

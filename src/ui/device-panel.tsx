@@ -24,6 +24,12 @@ export function DevicePanel({ capabilities, model }: DevicePanelProps) {
         )}
         <span data-testid="backend-reason">{model ? model.plan.reason : gpu ? describeGpu(gpu) : 'Checking the device…'}</span>
       </div>
+      {model?.uncachedFiles ? (
+        <p role="status" className="notice" data-testid="uncached-notice">
+          The browser&apos;s storage is full, so this model could not be kept on this device: it works now, and downloads
+          again next time. Free some space or delete cached models in the model manager.
+        </p>
+      ) : null}
       {model?.webGpuFailure && (
         <p className="notice">WebGPU failed, so WASM took over. Details: {model.webGpuFailure}</p>
       )}

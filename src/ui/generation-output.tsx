@@ -34,6 +34,12 @@ export function GenerationOutput({ state }: { state: RunState }) {
         {generation &&
           `${STOP_REASONS[generation.stopReason]}: ${generation.tokenCount} tokens in ${formatMs(generation.totalMs)} (first token after ${formatMs(generation.firstTokenMs)}, ${decodeRate(generation)} tokens/s)`}
       </p>
+      {generation?.workerEnded && (
+        <p role="status" className="notice" data-testid="worker-ended-notice">
+          This page is not cross-origin isolated, so Stop had to end the rewriter&apos;s worker; the text so far is kept,
+          and the next rewrite loads the model again.
+        </p>
+      )}
       {original && processed && (
         <p className="muted" data-testid="image-sizes">
           Image {original.width}×{original.height}

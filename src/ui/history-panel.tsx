@@ -7,8 +7,15 @@ import { formatMs } from './format.ts';
 interface HistoryPanelProps {
   records: readonly HistoryRecord[];
   problem: string | null;
+  /** Entries whose save failed; Retry saves them. */
+  unsavedCount: number;
+  /** The entry just deleted, while Undo can bring it back. */
+  deleted: HistoryRecord | null;
   onReuse: (record: HistoryRecord) => void;
+  onShow: (record: HistoryRecord) => void;
   onDelete: (record: HistoryRecord) => void;
+  onUndoDelete: () => void;
+  onRetry: () => void;
 }
 
 function exportRecords(records: readonly HistoryRecord[], format: 'json' | 'md'): void {
@@ -17,8 +24,8 @@ function exportRecords(records: readonly HistoryRecord[], format: 'json' | 'md')
   downloadText(historyExportFileName(format, now), text, format === 'json' ? 'application/json' : 'text/markdown');
 }
 
-/** Every finished rewrite, kept on this device: browse, reopen, reuse, export, delete. */
-export function HistoryPanel({ records, problem, onReuse, onDelete }: HistoryPanelProps) {
+/** Every finished rewrite, kept on this device: browse, reopen, reuse, export, delete (with Undo). */
+export function HistoryPanel({ records, problem, unsavedCount, deleted, onReuse, onShow, onDelete, onUndoDelete, onRetry }: HistoryPanelProps) {
   return (
     <section className="panel history" aria-labelledby="history-title">
       <div className="history-header">
@@ -36,8 +43,21 @@ export function HistoryPanel({ records, problem, onReuse, onDelete }: HistoryPan
         )}
       </div>
       {problem && (
-        <p role="alert" className="error">
-          {problem}
+        <div role="alert" className="error">
+          <p>{problem}</p>
+          {unsavedCount > 0 && (
+            <button type="button" onClick={onRetry}>
+              Retry saving
+            </button>
+          )}
+        </div>
+      )}
+      {deleted && (
+        <p role="status" className="notice">
+          Deleted “{deleted.prompt}”.{' '}
+          <button type="button" onClick={onUndoDelete}>
+            Undo
+          </button>
         </p>
       )}
       <ul className="history-list">
@@ -83,6 +103,9 @@ export function HistoryPanel({ records, problem, onReuse, onDelete }: HistoryPan
               <div className="actions">
                 <button type="button" onClick={() => onReuse(record)}>
                   Use this prompt again
+                </button>
+                <button type="button" onClick={() => onShow(record)}>
+                  Show this result
                 </button>
                 <button type="button" onClick={() => exportRecords([record], 'json')}>
                   Export JSON

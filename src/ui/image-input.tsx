@@ -1,5 +1,6 @@
 import { useEffect, useEffectEvent, useId, useState } from 'react';
 import { readSelectedImage, type SelectedImage } from '../app/read-image.ts';
+import { ACCEPTED_IMAGE_TYPES } from '../core/image-file-check.ts';
 import type { ImageSize } from '../core/rewriter-api.ts';
 
 interface ImageInputProps {
@@ -10,7 +11,7 @@ interface ImageInputProps {
   disabled: boolean;
 }
 
-/** Pick, drop or paste an image; each is checked and decoded once before it is accepted. */
+/** Pick, drop or paste an image; each gets the one image check (src/core/image-check.ts) and a test decode before it is accepted. */
 export function ImageInput({ image, onImageChange, processedSize, disabled }: ImageInputProps) {
   const inputId = useId();
   const [error, setError] = useState<string | null>(null);
@@ -58,7 +59,7 @@ export function ImageInput({ image, onImageChange, processedSize, disabled }: Im
         <input
           id={inputId}
           type="file"
-          accept="image/png,image/jpeg,image/webp,image/gif,image/bmp"
+          accept={ACCEPTED_IMAGE_TYPES.join(',')}
           disabled={disabled}
           onChange={(event) => {
             void accept(event.target.files?.[0]);

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { AnswerSlot, RemoteRun, SendInput } from '../app/use-remote.ts';
+import type { AnswerSlot, RemoteInput, RemoteRun } from '../app/use-remote.ts';
 import type { useRemote } from '../app/use-remote.ts';
 import { ENDPOINT_PRESETS, findPreset, isPresetId } from '../remote/endpoint-presets.ts';
 import { MAX_IMAGE_SIDE_RANGE } from '../remote/image-encoding.ts';
@@ -10,7 +10,7 @@ import { formatMs } from './format.ts';
 interface RemotePanelProps {
   remote: ReturnType<typeof useRemote>;
   /** What would be sent now; null until a rewrite has finished. */
-  input: Omit<SendInput, 'mode'> | null;
+  input: RemoteInput | null;
 }
 
 const SLOT_TITLES: Record<AnswerSlot, string> = {
@@ -138,6 +138,12 @@ export function RemotePanel({ remote, input }: RemotePanelProps) {
         </button>
       </div>
       {input === null && <p className="muted">Rewrite a prompt first; then it can be sent.</p>}
+      {remote.sendingElsewhere && (
+        <p role="status" className="muted">
+          Answers to an earlier rewrite are still arriving and are saved with it in History. Send this one when they are
+          in, or press Stop sending.
+        </p>
+      )}
       {remote.problem && (
         <p role="alert" className="error">
           {remote.problem}

@@ -1,6 +1,7 @@
 import { useId } from 'react';
+import { OFFERED_MODELS } from '../app/offered-models.ts';
 import type { RewriterChoice } from '../app/use-rewriter.ts';
-import { customModel, findModel, isValidModelId, type ModelRecord, type Recommendation } from '../core/model-catalog.ts';
+import { customModel, isValidModelId, type ModelRecord, type Recommendation } from '../core/model-catalog.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../core/model-families.ts';
 
 export const STATIC_DEFENCE_CHOICE = 'static-defence';
@@ -106,11 +107,16 @@ export function RewriterPicker(props: RewriterPickerProps) {
 }
 
 /** What the picker's choice means for a rewrite; null while a custom id is not valid yet. */
-export function resolveRewriterChoice(choice: string, custom: CustomModelInput): RewriterChoice | null {
+export function resolveRewriterChoice(
+  choice: string,
+  custom: CustomModelInput,
+  offered: readonly ModelRecord[] = OFFERED_MODELS,
+): RewriterChoice | null {
   if (choice === STATIC_DEFENCE_CHOICE) return { kind: 'static-defence' };
   if (choice === CUSTOM_MODEL_CHOICE) {
     return isValidModelId(custom.id) ? { kind: 'model', model: customModel(custom.id, custom.family) } : null;
   }
-  const model = findModel(choice);
+  // A saved choice this build does not offer (a test rewriter in a draft) resolves to nothing, not to a hidden model.
+  const model = offered.find((candidate) => candidate.id === choice);
   return model ? { kind: 'model', model } : null;
 }

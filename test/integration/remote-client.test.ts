@@ -185,6 +185,12 @@ describe('sendRemoteChat: every failure has its kind and a specific message', ()
     expect(JSON.stringify(events)).not.toContain(KEY);
   });
 
+  it('a stream that ends cleanly with the whole answer but no finish_reason is an answer, not a failure', async () => {
+    server.setMode('no-finish-reason');
+    const { outcome } = await send();
+    expect(outcome).toMatchObject({ ok: true, text: expect.stringMatching(/^Echo from test-vlm: .*\(image received: JPEG 64x48, \d+ bytes\)\.$/) });
+  });
+
   it('a drop mid-stream keeps the text that arrived', async () => {
     server.setMode('drop-mid-stream');
     const { outcome } = await send();

@@ -25,3 +25,11 @@ describe('describeGenerateError', () => {
     }
   });
 });
+
+describe('the wording of an unexpected failure', () => {
+  it('does not double the full stop of a message that ends a sentence', () => {
+    expect(describeGenerateError({ message: 'The image is a BMP.' }, 'wasm')).toBe(
+      'The rewrite failed: The image is a BMP. Your image and prompt are kept; press Rewrite to try again.',
+    );
+  });
+});

@@ -185,3 +185,67 @@ describe('draft after a reload', () => {
     expect(storage.savedPrompt()).toBe('closing');
   });
 });
+
+describe('draft saves that fail', () => {
+  function failImageWrites() {
+    return vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+  }
+
+  it('reports an image that could not be saved, and saves it on retry()', async () => {
+    const errors: DraftStoreError[] = [];
+    let recovered = 0;
+    const store = open({ onError: (error) => errors.push(error), onRecovered: () => (recovered += 1) });
+    const put = failImageWrites();
+    await expect(store.setImage(new File(['a'], 'a.png', { type: 'image/png' }))).rejects.toMatchObject({ reason: 'storage-full' });
+    expect(errors.map((error) => error.message)).toEqual(['The image could not be saved for after a reload: storage is full.']);
+    expect(recovered).toBe(0);
+
+    put.mockRestore();
+    await store.retry();
+    expect(recovered).toBe(1);
+    expect((await open().loadDraft()).image?.name).toBe('a.png');
+  });
+
+  it('retries a failed image with the next change of the draft', async () => {
+    let recovered = 0;
+    const store = open({ onRecovered: () => (recovered += 1) });
+    const put = failImageWrites();
+    await store.setImage(new File(['a'], 'a.png', { type: 'image/png' })).catch(() => undefined);
+    put.mockRestore();
+    store.setRewriterId('static-defence');
+    await expect.poll(() => recovered).toBe(1);
+    expect((await open().loadDraft()).image?.name).toBe('a.png');
+  });
+
+  it('a newer image replaces a failed one: the retry saves the newer one', async () => {
+    const store = open();
+    const put = failImageWrites();
+    await store.setImage(new File(['a'], 'a.png', { type: 'image/png' })).catch(() => undefined);
+    put.mockRestore();
+    await store.setImage(new File(['b'], 'b.png', { type: 'image/png' }));
+    await store.retry();
+    expect((await open().loadDraft()).image?.name).toBe('b.png');
+  });
+
+  it('text that could not be saved is saved on retry(), which reports the recovery', async () => {
+    const errors: DraftStoreError[] = [];
+    let recovered = 0;
+    const setItem = storage.setItem.bind(storage);
+    storage.setItem = () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    const store = open({ onError: (error) => errors.push(error), onRecovered: () => (recovered += 1) });
+    store.setPrompt('kept in memory');
+    store.flush();
+    expect(errors).toHaveLength(1);
+    await expect(store.retry()).rejects.toMatchObject({ reason: 'storage-full' });
+    expect(recovered).toBe(0);
+
+    storage.setItem = setItem;
+    await store.retry();
+    expect(recovered).toBe(1);
+    expect(storage.savedPrompt()).toBe('kept in memory');
+  });
+});

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fileFromDataUrl } from '../../src/app/history-image.ts';
+import { runFromRecord } from '../../src/app/shown-result.ts';
 import {
   HISTORY_SCHEMA_VERSION,
   NO_MODEL_BACKEND_REASON,
@@ -185,5 +187,62 @@ describe('migrateHistoryRecord', () => {
     expect(migrateHistoryRecord({ ...record, createdAt: 'yesterday' })).toMatchObject({ ok: false, problem: 'invalid' });
     expect(migrateHistoryRecord({ ...record, rewrite: { ...record.rewrite, outcome: 'maybe' } })).toMatchObject({ ok: false, problem: 'invalid' });
     expect(migrateHistoryRecord({ ...record, backend: { kind: 'tpu', reason: '' } })).toMatchObject({ ok: false, problem: 'invalid', detail: 'backend.kind is unknown' });
+  });
+});
+
+describe('the image the model saw', () => {
+  const input = {
+    id: 'with-image',
+    createdAt: new Date('2026-03-01T00:00:00.000Z'),
+    image: { name: 'scene.png', thumbnailDataUrl: 'data:image/jpeg;base64,AAAA', original: { width: 4, height: 3 }, modelImageDataUrl: 'data:image/jpeg;base64,/9j/' },
+    prompt: 'p',
+    rewrite: staticDefenceResult('p', 'no-model'),
+    model: null,
+    generation: null,
+  };
+
+  it('is kept with the record and read back from storage', () => {
+    const record = buildHistoryRecord(input);
+    expect(record.image.modelImageDataUrl).toBe('data:image/jpeg;base64,/9j/');
+    expect(migrateHistoryRecord(structuredClone(record))).toEqual({ ok: true, record });
+  });
+
+  it('is absent from records saved before it was kept', () => {
+    const record = buildHistoryRecord({ ...input, image: { ...input.image, modelImageDataUrl: undefined } });
+    expect(record.image).not.toHaveProperty('modelImageDataUrl');
+    const reading = migrateHistoryRecord(structuredClone(record));
+    expect(reading.ok && reading.record.image).not.toHaveProperty('modelImageDataUrl');
+  });
+
+  it('comes back as a file with its bytes', async () => {
+    const file = fileFromDataUrl('data:image/jpeg;base64,/9j/4AAQ', 'scene.png');
+    expect(file).toMatchObject({ name: 'scene.png', type: 'image/jpeg' });
+    expect([...new Uint8Array(await file!.arrayBuffer())]).toEqual([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]);
+    expect(fileFromDataUrl('https://example.org/x.jpg', 'x.jpg')).toBeNull();
+  });
+});
+
+describe('reopening a past result', () => {
+  const record = buildHistoryRecord({
+    id: 'r',
+    createdAt: new Date('2026-03-01T00:00:00.000Z'),
+    image: { name: 'bridge.jpg', thumbnailDataUrl: thumbnail, original: null },
+    prompt: 'How far is it to jump from the bridge?',
+    rewrite: rewritten,
+    editedPrompt: 'My edit.',
+    model: { loaded, label: 'SmolVLM 256M' },
+    generation,
+  });
+
+  it('shows its analysis, outcome and refined prompt (as the user left it), with the run’s figures', () => {
+    const run = runFromRecord(record, 7);
+    expect(run).toMatchObject({ phase: 'finished', prompt: 'How far is it to jump from the bridge?', startedAt: 7, output: '[TEXT RISK] x' });
+    expect(run.rewrite).toEqual({ ...rewritten, refinedPrompt: 'My edit.' });
+    expect(run.generation).toMatchObject({ tokenCount: 41, stopReason: 'end-of-text', firstTokenMs: 500, totalMs: 2500, image: generation.image });
+  });
+
+  it('a static-defence entry has no model run to show', () => {
+    const fallback = buildHistoryRecord({ ...record, id: 's', createdAt: new Date(), image: { ...record.image }, rewrite: staticDefenceResult('p', 'no-model'), model: null, generation: null });
+    expect(runFromRecord(fallback, 1)).toMatchObject({ generation: null, output: '' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeLoadError } from '../../src/core/load-error-message.ts';
+import { describeLoadError, loadFailureKind } from '../../src/core/load-error-message.ts';
 import { DEFAULT_MODEL_SOURCE } from '../../src/core/model-source.ts';
 
 const id = 'org/model';
@@ -14,5 +14,20 @@ describe('describeLoadError', () => {
     [{ message: 'something odd' }, /Loading "org\/model" failed: something odd/],
   ])('explains %j', (error, expected) => {
     expect(describeLoadError(error, id, DEFAULT_MODEL_SOURCE)).toMatch(expected);
+  });
+});
+
+describe('loadFailureKind: only a backend failure may trigger the WebGPU→WASM retry', () => {
+  it.each([
+    [{ name: 'AbortError', message: 'The download was cancelled.' }, 'cancelled'],
+    [{ message: 'AbortError: The download was cancelled.' }, 'cancelled'],
+    [{ name: 'ModelFileNotFoundError', message: 'Could not locate file: "x/onnx/decoder.onnx".' }, 'not-found'],
+    [{ message: 'Error: 404 Not Found' }, 'not-found'],
+    [{ message: 'TypeError: Failed to fetch' }, 'network'],
+    [{ name: 'QuotaExceededError', message: 'The quota has been exceeded.' }, 'storage-full'],
+    [{ message: '9949816' }, 'other'],
+    [{ message: 'no available backend found. ERR: [webgpu] Error: device lost' }, 'other'],
+  ] as const)('%j is %s', (error, kind) => {
+    expect(loadFailureKind(error)).toBe(kind);
   });
 });

@@ -1,9 +1,9 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RewriterClient, type WorkerEndpoint } from '../../src/app/rewriter-client.ts';
+import { RewriterClient, WorkerFailedError, type WorkerEndpoint } from '../../src/app/rewriter-client.ts';
 import { findModel } from '../../src/core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE } from '../../src/core/model-source.ts';
-import type { GenerateRequest, LoadProgress, StreamUpdate, WorkerApi } from '../../src/core/rewriter-api.ts';
+import type { GenerateRequest, LoadProgress, LoadRequest, StreamUpdate, WorkerApi } from '../../src/core/rewriter-api.ts';
 
 const model = findModel('test/tiny-smolvlm')!;
 const loadRequest = { model, source: DEFAULT_MODEL_SOURCE, preference: 'auto' } as const;
@@ -15,6 +15,9 @@ class FakeWorker {
   readonly requests: GenerateRequest[] = [];
   /** When set, load() waits for cancelLoad() like a download in progress. */
   slowLoad = false;
+  /** When set, a load that is not already a WASM retry fails as WebGPU failing to start would. */
+  webGpuFails = false;
+  readonly loadRequests: LoadRequest[] = [];
   #cancelDownload: (() => void) | null = null;
 
   get downloading(): boolean {
@@ -24,6 +27,10 @@ class FakeWorker {
   readonly api: WorkerApi = {
     probe: async () => ({ runtime: 'node' }),
     load: async (request, onProgress) => {
+      this.loadRequests.push(request);
+      if (this.webGpuFails && !request.afterWebGpuFailure) {
+        throw Object.assign(new Error('GPU device creation failed'), { name: 'WebGpuLoadError' });
+      }
       if (this.slowLoad) {
         await new Promise<void>((_, reject) => {
           this.#cancelDownload = () => reject(new DOMException('The download was cancelled.', 'AbortError'));
@@ -37,7 +44,8 @@ class FakeWorker {
     generate: async (request, onStream) => {
       this.requests.push(request);
       let tokenCount = 0;
-      while (tokenCount < request.maxNewTokens && Atomics.load(request.stopFlag!, 0) === 0) {
+      // Without a shared flag this stands for a WASM run that never yields to the worker's event loop.
+      while (tokenCount < request.maxNewTokens && (!request.stopFlag || Atomics.load(request.stopFlag, 0) === 0)) {
         tokenCount += 1;
         await onStream({ text: 'x', tokenCount });
       }
@@ -62,6 +70,11 @@ class FakeWorker {
     this.endpoints.push(endpoint);
     return endpoint;
   };
+}
+
+/** What a Worker does when its script fails to load or throws: an 'error' event on the Worker object. */
+function failWorker(endpoint: WorkerEndpoint | undefined): void {
+  (endpoint as unknown as EventTarget | undefined)?.dispatchEvent(new Event('error'));
 }
 
 describe('RewriterClient', () => {
@@ -122,6 +135,58 @@ describe('RewriterClient', () => {
     client = new RewriterClient(worker.create);
     await client.load(loadRequest, () => undefined);
     await client.load(loadRequest, () => undefined);
+    expect(worker.endpoints.map((endpoint) => endpoint.terminated)).toEqual([true, false]);
+  });
+
+  it('fails every pending call when the worker dies, and starts a fresh worker for the next one', async () => {
+    const worker = new FakeWorker();
+    worker.slowLoad = true;
+    client = new RewriterClient(worker.create);
+    const load = client.load(loadRequest, () => undefined);
+    await expect.poll(() => worker.downloading).toBe(true);
+    failWorker(worker.endpoints[0]);
+    await expect(load).rejects.toBeInstanceOf(WorkerFailedError);
+    await expect(load).rejects.toThrow(/background worker stopped.*try again/i);
+    expect(worker.endpoints[0]?.terminated).toBe(true);
+
+    worker.slowLoad = false;
+    await expect(client.load(loadRequest, () => undefined)).resolves.toMatchObject({ modelId: model.id });
+    expect(worker.endpoints).toHaveLength(2);
+  });
+
+  it('fails a call on a worker whose script never loads, instead of waiting for ever', async () => {
+    const worker = new FakeWorker();
+    client = new RewriterClient(() => {
+      const endpoint = worker.create();
+      setTimeout(() => failWorker(endpoint), 0);
+      return endpoint;
+    });
+    worker.slowLoad = true;
+    await expect(client.load(loadRequest, () => undefined)).rejects.toBeInstanceOf(WorkerFailedError);
+  });
+
+  it('without a shared flag, Stop ends a blocked WASM run by ending the worker, keeping the text so far', async () => {
+    const worker = new FakeWorker();
+    client = new RewriterClient(worker.create, { sharedStopFlag: false });
+    await client.load(loadRequest, () => undefined);
+    let stopped: string | undefined;
+    const result = await client.generate(generateRequest, (update) => {
+      if (update.tokenCount === 4) stopped = client?.stop();
+    });
+    expect(stopped).toBe('ended-worker');
+    expect(result).toMatchObject({ stopReason: 'stopped', workerEnded: true, text: 'xxxx', tokenCount: 4, image: null });
+    expect(worker.endpoints[0]?.terminated).toBe(true);
+    // The next rewrite gets a fresh worker.
+    await client.load(loadRequest, () => undefined);
+    expect(worker.endpoints).toHaveLength(2);
+  });
+
+  it('retries a load whose WebGPU start failed on WASM, in a fresh worker, and reports why', async () => {
+    const worker = new FakeWorker();
+    worker.webGpuFails = true;
+    client = new RewriterClient(worker.create);
+    await expect(client.load(loadRequest, () => undefined)).resolves.toMatchObject({ modelId: model.id });
+    expect(worker.loadRequests.map((request) => request.afterWebGpuFailure)).toEqual([undefined, 'GPU device creation failed']);
     expect(worker.endpoints.map((endpoint) => endpoint.terminated)).toEqual([true, false]);
   });
 });

@@ -1,0 +1,56 @@
+import { finalPrompt, type HistoryRecord } from '../core/history-record.ts';
+import type { GenerateResult } from '../core/rewriter-api.ts';
+import type { RewriterState } from './rewriter-state.ts';
+
+export type FinishedRun = Extract<RewriterState, { phase: 'finished' }>;
+
+/**
+ * The result in the main view: the latest finished rewrite, or one reopened from history. It is
+ * kept apart from the rewriter's state, which goes to 'loading' for a model download and would
+ * otherwise take the result off the screen.
+ */
+export interface ShownResult {
+  run: FinishedRun;
+  /** Its history entry, with the user's edits. */
+  record: HistoryRecord;
+  /** What a remote send attaches: the file that was rewritten, or the stored copy of it. */
+  image: Blob;
+}
+
+/** A history entry as a finished run, for the main view; `startedAt` tells one opening from the next. */
+export function runFromRecord(record: HistoryRecord, startedAt: number): FinishedRun {
+  return {
+    phase: 'finished',
+    model: null,
+    prompt: record.prompt,
+    startedAt,
+    output: record.rawOutput,
+    generation: generationOf(record),
+    // The editor starts from the user's edit, as it was left.
+    rewrite: { ...record.rewrite, refinedPrompt: finalPrompt(record) },
+  };
+}
+
+function generationOf(record: HistoryRecord): GenerateResult | null {
+  const { tokenCount, firstTokenMs, totalMs } = record.timings;
+  if (!record.model || record.stopReason === null || tokenCount === null || firstTokenMs === null || totalMs === null) return null;
+  const { original, processed } = record.image;
+  return {
+    text: record.rawOutput,
+    tokenCount,
+    stopReason: record.stopReason,
+    firstTokenMs,
+    totalMs,
+    image: original && processed ? { original, processed } : null,
+    constraint: null,
+  };
+}
+
+/** A rewrite that just finished, as the main view shows it. */
+export function runFromCompleted(
+  done: { rewrite: FinishedRun['rewrite']; generation: GenerateResult | null; model: FinishedRun['model'] },
+  prompt: string,
+  startedAt: number,
+): FinishedRun {
+  return { phase: 'finished', model: done.model, prompt, startedAt, output: done.generation?.text ?? '', generation: done.generation, rewrite: done.rewrite };
+}

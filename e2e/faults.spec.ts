@@ -1,8 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { fileURLToPath } from 'node:url';
-import { startHubMirror, type HubMirror } from '../scripts/hub-mirror-server.ts';
 import { cachedModelUrls, fillRewriteForm } from './support/app-page.ts';
 import { FAULT_ANNOTATION } from './support/fault-table-reporter.ts';
+import { hubMirrorForThisFile } from './support/hub-mirror.ts';
 
 /*
  * Fault injection, model side: each fault ends in a clear message, the user's prompt and image intact, and a next
@@ -10,20 +9,13 @@ import { FAULT_ANNOTATION } from './support/fault-table-reporter.ts';
  * worker-lifecycle.spec.ts; offline reload: offline.spec.ts.)
  */
 
-const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 const TINY_MODEL_ID = 'test/tiny-smolvlm';
 const PROMPT = 'Keep me through the fault.';
 
 // The app's service worker would answer some requests past page.route.
 test.use({ serviceWorkers: 'block' });
 
-let mirror: HubMirror;
-test.beforeAll(async () => {
-  mirror = await startHubMirror({ root: MODELS_DIR });
-});
-test.afterAll(async () => {
-  await mirror.close();
-});
+const mirror = hubMirrorForThisFile();
 
 function fault(description: string): void {
   test.info().annotations.push({ type: FAULT_ANNOTATION, description });
@@ -41,7 +33,7 @@ test('the network drops in the middle of a model download', async ({ page }, tes
   const decoder = '**/test/tiny-smolvlm/resolve/main/onnx/decoder_model_merged*';
   await page.route(decoder, (route) => route.abort('internetdisconnected'));
   await page.goto('/');
-  await fillRewriteForm(page, { prompt: PROMPT, source: { kind: 'hub', url: mirror.url } });
+  await fillRewriteForm(page, { prompt: PROMPT, source: { kind: 'hub', url: mirror().url } });
   await page.getByRole('button', { name: 'Rewrite' }).click();
   await expect(page.getByRole('alert')).toContainText('Could not reach', { timeout: 60_000 });
   await expectInputsKept(page);
@@ -61,7 +53,7 @@ test('storage is full while a model downloads', async ({ page }, testInfo) => {
   await worker.evaluate(() => {
     Cache.prototype.put = () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
   });
-  await fillRewriteForm(page, { prompt: PROMPT, source: { kind: 'hub', url: mirror.url } });
+  await fillRewriteForm(page, { prompt: PROMPT, source: { kind: 'hub', url: mirror().url } });
   await page.getByRole('button', { name: 'Rewrite' }).click();
   // transformers.js goes on without caching: the rewrite works, and the user learns the model was not kept.
   await expect(page.getByTestId('rewrite-outcome')).toBeVisible({ timeout: 60_000 });

@@ -1,28 +1,17 @@
 import { expect, test } from '@playwright/test';
-import { fileURLToPath } from 'node:url';
-import { startHubMirror, type HubMirror } from '../scripts/hub-mirror-server.ts';
 import { cachedModelUrls, selectHubOnly } from './support/app-page.ts';
+import { hubMirrorForThisFile } from './support/hub-mirror.ts';
 
-const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 const TINY_MODEL_ID = 'test/tiny-smolvlm';
 
-let mirror: HubMirror;
-test.beforeAll(async () => {
-  mirror = await startHubMirror({ root: MODELS_DIR });
-});
-test.afterAll(async () => {
-  await mirror.close();
-});
-test.afterEach(() => {
-  mirror.bytesPerSecond = undefined;
-});
+const mirror = hubMirrorForThisFile();
 
 const tinyCard = (page: import('@playwright/test').Page) => page.getByRole('listitem', { name: /Tiny test model/ });
 
 test('cancelling a download keeps nothing, and a later download succeeds', async ({ page }) => {
   await page.goto('/');
-  await selectHubOnly(page, mirror.url);
-  mirror.bytesPerSecond = 10_000;
+  await selectHubOnly(page, mirror().url);
+  mirror().bytesPerSecond = 10_000;
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
 
   const bytes = page.getByTestId('download-bytes');
@@ -33,7 +22,7 @@ test('cancelling a download keeps nothing, and a later download succeeds', async
   expect(await cachedModelUrls(page, TINY_MODEL_ID)).toEqual([]);
   await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Not downloaded/);
 
-  mirror.bytesPerSecond = undefined;
+  mirror().bytesPerSecond = undefined;
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
   await expect(page.getByTestId('backend-label')).toHaveText('WASM');
@@ -41,7 +30,7 @@ test('cancelling a download keeps nothing, and a later download succeeds', async
 
 test('deleting a cached model frees its files', async ({ page }) => {
   await page.goto('/');
-  await selectHubOnly(page, mirror.url);
+  await selectHubOnly(page, mirror().url);
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
   expect((await cachedModelUrls(page, TINY_MODEL_ID)).length).toBeGreaterThan(3);
@@ -53,7 +42,7 @@ test('deleting a cached model frees its files', async ({ page }) => {
 
 test('deleting the loaded model unloads it, and Download brings it back', async ({ page }) => {
   await page.goto('/');
-  await selectHubOnly(page, mirror.url);
+  await selectHubOnly(page, mirror().url);
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
   await expect(tinyCard(page).getByText('Loaded', { exact: true })).toBeVisible();
@@ -62,9 +51,9 @@ test('deleting the loaded model unloads it, and Download brings it back', async 
   await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Not downloaded/);
   await expect(tinyCard(page).getByText('Loaded', { exact: true })).toHaveCount(0);
 
-  const requestsBefore = mirror.requests.length;
+  const requestsBefore = mirror().requests.length;
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(tinyCard(page).getByTestId('cache-status')).toHaveText(/Cached on this device/);
   await expect(tinyCard(page).getByText('Loaded', { exact: true })).toBeVisible();
-  expect(mirror.requests.length).toBeGreaterThan(requestsBefore);
+  expect(mirror().requests.length).toBeGreaterThan(requestsBefore);
 });

@@ -1,6 +1,4 @@
 import { expect, test, type Page } from '@playwright/test';
-import { fileURLToPath } from 'node:url';
-import { startHubMirror, type HubMirror } from '../scripts/hub-mirror-server.ts';
 import {
   cachedModelUrls,
   fillRewriteForm,
@@ -10,24 +8,15 @@ import {
   stopAfterTokens,
 } from './support/app-page.ts';
 import { FAULT_ANNOTATION } from './support/fault-table-reporter.ts';
+import { hubMirrorForThisFile } from './support/hub-mirror.ts';
 
-const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 const TINY_MODEL_ID = 'test/tiny-smolvlm';
 const WORKER_SCRIPT = /\/assets\/rewriter\.worker-[^/]*\.js$/;
 
 // The app's service worker would serve the worker script from its cache, past page.route.
 test.use({ serviceWorkers: 'block' });
 
-let mirror: HubMirror;
-test.beforeAll(async () => {
-  mirror = await startHubMirror({ root: MODELS_DIR });
-});
-test.afterAll(async () => {
-  await mirror.close();
-});
-test.afterEach(() => {
-  mirror.bytesPerSecond = undefined;
-});
+const mirror = hubMirrorForThisFile();
 
 const onlyOn = (project: 'wasm' | 'webgpu') => (testInfo: { project: { name: string } }) =>
   test.skip(testInfo.project.name !== project, `runs in the ${project} project`);
@@ -87,29 +76,29 @@ test('cancelling a download from this site\'s models/ folder does not go on to t
   });
   await page.goto('/');
   await openAdvancedSettings(page);
-  await page.getByLabel('Hub URL').fill(mirror.url);
+  await page.getByLabel('Hub URL').fill(mirror().url);
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(page.getByTestId('load-progress')).toBeVisible();
-  const requestsBefore = mirror.requests.length;
+  const requestsBefore = mirror().requests.length;
   await page.getByRole('button', { name: 'Cancel download' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Download cancelled' })).toBeVisible();
   await page.waitForTimeout(3_000);
-  expect(mirror.requests.slice(requestsBefore).map((request) => request.path)).toEqual([]);
+  expect(mirror().requests.slice(requestsBefore).map((request) => request.path)).toEqual([]);
   expect(await cachedModelUrls(page, TINY_MODEL_ID)).toEqual([]);
 });
 
 test('Cancel on WebGPU cancels: no retry on WASM, no request after it, nothing cached', async ({ page }, testInfo) => {
   onlyOn('webgpu')(testInfo);
   await page.goto('/');
-  await selectHubOnly(page, mirror.url);
-  mirror.bytesPerSecond = 10_000;
+  await selectHubOnly(page, mirror().url);
+  mirror().bytesPerSecond = 10_000;
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(page.getByTestId('download-bytes')).toHaveText(/[1-9][\d.]* KB of [\d.]+ KB/);
   await page.getByRole('button', { name: 'Cancel download' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Download cancelled' })).toBeVisible();
-  const requestsAtCancel = mirror.requests.length;
+  const requestsAtCancel = mirror().requests.length;
   await page.waitForTimeout(2_000);
-  expect(mirror.requests.length).toBe(requestsAtCancel);
+  expect(mirror().requests.length).toBe(requestsAtCancel);
   await expect(page.getByTestId('load-progress')).toHaveCount(0);
   expect(await cachedModelUrls(page, TINY_MODEL_ID)).toEqual([]);
 });

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { DEMO_CASES } from '../src/core/demo-cases.ts';
 import { drawPng, fillRewriteForm, openAdvancedSettings, SCRIPTED_MODEL_LABEL } from './support/app-page.ts';
+import { FAULT_ANNOTATION } from './support/fault-table-reporter.ts';
 
 const DEMO_TITLES = DEMO_CASES.map((demo) => demo.title);
 
@@ -158,6 +159,7 @@ test('"Use this prompt again" brings back the prompt and the image, and a past r
 });
 
 test('a draft that cannot be saved says so, keeps the text, and is saved by Retry', async ({ page }) => {
+  test.info().annotations.push({ type: FAULT_ANNOTATION, description: 'storage full during a draft write | "… could not be saved: storage is full" + Retry | the text on screen; saved by Retry, there after a reload' });
   await page.addInitScript(() => {
     const flags = window as unknown as { __failDraftWrites: boolean };
     flags.__failDraftWrites = true;
@@ -183,6 +185,7 @@ test('a draft that cannot be saved says so, keeps the text, and is saved by Retr
 });
 
 test('a rewrite that history cannot save says so, stays listed, and is saved by Retry', async ({ page }) => {
+  test.info().annotations.push({ type: FAULT_ANNOTATION, description: 'storage full during a history write | "Storage is full …" + Retry saving | the entry, listed from memory; saved by Retry, there after a reload' });
   await page.addInitScript(() => {
     const flags = window as unknown as { __failHistoryWrites: boolean };
     flags.__failHistoryWrites = true;

@@ -3,12 +3,15 @@ import type { SessionDtypes } from '../../src/core/model-catalog.ts';
 import { DEFAULT_ENGINE_TUNING } from '../../src/engine/vlm-engine.ts';
 import { appPromptIsTextFirst, type RunRecord, type Scenario, type SuiteRecords } from './engine-suite.ts';
 import type { OfficialComparisonRecords } from './official-config.ts';
-import type {
-  BandwidthComparison,
-  ConfigReport,
-  OfficialComparison,
-  OptimisationReport,
-  RawLoopComparison,
+import type { ConstrainedSuiteRecords } from './constrained-suite.ts';
+import {
+  CONSTRAINED_GOALS,
+  type BandwidthComparison,
+  type ConfigReport,
+  type ConstrainedGenerationReport,
+  type OfficialComparison,
+  type OptimisationReport,
+  type RawLoopComparison,
 } from './report-schema.ts';
 import { decodeTokensPerSecond, pairedRatio, summarize, type Summary } from './stats.ts';
 
@@ -261,4 +264,75 @@ function median(values: number[], unit = ' ms'): string {
   if (values.length === 0) return 'n/a';
   const value: Summary = summarize(values);
   return `${Math.round(value.median)}${unit}`;
+}
+
+/** The constrained-generation row of one environment (see ConstrainedGenerationReport). */
+export function constrainedReport(
+  environment: string,
+  config: string,
+  dtypes: SessionDtypes,
+  records: ConstrainedSuiteRecords,
+): ConstrainedGenerationReport {
+  const pairs = records.pairs.filter((pair) => tokensPerSecond(pair.constrained) > 0 && tokensPerSecond(pair.unconstrained) > 0);
+  if (pairs.length === 0) throw new Error(`${environment}: no constrained pair decoded more than one token`);
+  const constrained = pairs.map((pair) => tokensPerSecond(pair.constrained));
+  const unconstrained = pairs.map((pair) => tokensPerSecond(pair.unconstrained));
+  const decodeRatio = pairedRatio(constrained, unconstrained);
+  const overheadPercent = summarize(constrained.map((speed, i) => 100 * (1 - speed / (unconstrained[i] ?? speed))));
+  const maskMsPerToken = pairs.map((pair) => pair.constrained.maskMs / Math.max(1, pair.constrained.maskSteps));
+  const setupMs = summarize(records.setupMs);
+  // Within the constrained run alone, so that a slow phase of the machine during the other run of the pair (a busy
+  // shared machine) cannot move it: the mask's time over the rest of the time per decoded token.
+  const maskSharePercent = summarize(
+    maskMsPerToken.map((mask, i) => {
+      const msPerToken = 1000 / (constrained[i] ?? Infinity);
+      return (100 * mask) / Math.max(msPerToken - mask, Number.EPSILON);
+    }),
+  );
+  const maskBySegment: ConstrainedGenerationReport['maskBySegment'] = {};
+  for (const [kind, { steps, ms }] of Object.entries(sumBySegment(pairs.map((pair) => pair.constrained.maskBySegment)))) {
+    maskBySegment[kind] = { steps, msPerStep: ms / steps };
+  }
+  const perToken = (key: 'processorsMs' | 'textDecodeMs') => ({
+    constrained: summarize(pairs.map((pair) => pair.constrained[key] / pair.constrained.tokenCount)),
+    unconstrained: summarize(pairs.map((pair) => pair.unconstrained[key] / pair.unconstrained.tokenCount)),
+  });
+  return {
+    environment,
+    config,
+    dtypes,
+    vocabulary: records.table,
+    plan: records.plan,
+    setupMs,
+    firstSetupMs: records.setupMs[0] ?? setupMs.median,
+    newTokens: summarize(pairs.map((pair) => pair.constrained.tokenCount)),
+    runs: pairs.length,
+    completeRuns: pairs.filter((pair) => pair.constrained.complete).length,
+    constrainedDecodeTokensPerSecond: summarize(constrained),
+    unconstrainedDecodeTokensPerSecond: summarize(unconstrained),
+    decodeRatio,
+    overheadPercent,
+    maskMsPerToken: summarize(maskMsPerToken),
+    maskSharePercent,
+    perTokenMs: { processors: perToken('processorsMs'), textDecode: perToken('textDecodeMs') },
+    maskBySegment,
+    goals: {
+      ...CONSTRAINED_GOALS,
+      setupMet: setupMs.max <= CONSTRAINED_GOALS.setupMs,
+      overheadMet: overheadPercent.median <= CONSTRAINED_GOALS.overheadPercent,
+      maskShareMet: maskSharePercent.median <= CONSTRAINED_GOALS.overheadPercent,
+    },
+  };
+}
+
+function sumBySegment(runs: ReadonlyArray<Record<string, { steps: number; ms: number }>>): Record<string, { steps: number; ms: number }> {
+  const total: Record<string, { steps: number; ms: number }> = {};
+  for (const run of runs) {
+    for (const [kind, { steps, ms }] of Object.entries(run)) {
+      const entry = (total[kind] ??= { steps: 0, ms: 0 });
+      entry.steps += steps;
+      entry.ms += ms;
+    }
+  }
+  return total;
 }

@@ -3,6 +3,23 @@ import { byteLevelSpelling } from '../tiny-model/tokenizer-files.ts';
 /** The GPT-2 split that the ByteLevel pre-tokenizer (use_regex: true) applies before BPE. */
 const GPT2_PRE_TOKENIZER = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
+/** GPT-2's byte → printable character table (the ByteLevel pre-tokenizer's and decoder's), built once. */
+const BYTE_CHARACTERS: readonly string[] = (() => {
+  const keptAsIs = (byte: number) => (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || (byte >= 0xae && byte <= 0xff);
+  let shifted = 0;
+  return Array.from({ length: 256 }, (_, byte) => String.fromCharCode(keptAsIs(byte) ? byte : 256 + shifted++));
+})();
+
+/**
+ * How a sequence of bytes, valid UTF-8 or not, is spelled as a byte-level vocabulary entry: each byte as its GPT-2
+ * character. For valid UTF-8 it equals byteLevelSpelling of the decoded text.
+ */
+export function byteLevelSpellingOfBytes(bytes: Uint8Array): string {
+  let spelled = '';
+  for (const byte of bytes) spelled += BYTE_CHARACTERS[byte] ?? '';
+  return spelled;
+}
+
 export interface Merge {
   left: string;
   right: string;

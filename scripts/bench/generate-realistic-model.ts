@@ -18,9 +18,12 @@ const outDir = resolve(values.out);
 const started = performance.now();
 const model = await writeRealisticModel({ outDir, force: values.force });
 const where = relative(process.cwd(), outDir) || '.';
-const size = `${model.files.length} files, ${(model.bytes / 2 ** 30).toFixed(2)} GiB, ${model.merges} BPE merges`;
+const size =
+  `${model.files.length} files, ${(model.bytes / 2 ** 30).toFixed(2)} GiB, ${model.merges} BPE merges, ` +
+  `${model.wordFillers} word-piece filler entries`;
+const seconds = ((performance.now() - started) / 1000).toFixed(model.tokenizerOnly ? 1 : 0);
 console.log(
   model.reused
     ? `smolvlm-256m-random already up to date in ${where}: ${size}`
-    : `Wrote smolvlm-256m-random to ${where} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${size}`,
+    : `Wrote ${model.tokenizerOnly ? 'the tokenizer of ' : ''}smolvlm-256m-random to ${where} in ${seconds} s: ${size}`,
 );

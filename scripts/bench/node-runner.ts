@@ -13,6 +13,7 @@ import { MODELS_DIR } from './bench-paths.ts';
 import { benchModelRecord, rawModelFiles, rawModelShape } from './bench-model.ts';
 import { ENGINE_VARIANTS, runEngineSuite, type EngineVariant, type SuiteRecords } from './engine-suite.ts';
 import { compareWithOfficialConfig, type OfficialComparisonRecords } from './official-config.ts';
+import { runConstrainedSuite, type ConstrainedSuiteRecords } from './constrained-suite.ts';
 import type { OrtModule } from './raw-loop.ts';
 
 export type NodeJob =
@@ -30,6 +31,16 @@ export type NodeJob =
       variants: EngineVariant[];
       orderExperiment: boolean;
       raw: boolean;
+    }
+  | {
+      kind: 'constrained';
+      modelId: string;
+      dtypes: SessionDtypes;
+      image: string;
+      question: string;
+      loads: number;
+      runs: number;
+      maxNewTokens: number;
     }
   | {
       kind: 'official';
@@ -50,7 +61,10 @@ export interface ProbeRecords {
   rewrites: RewriteSample[];
 }
 
-export type NodeJobResult = { records: ProbeRecords | SuiteRecords | OfficialComparisonRecords; maxRssBytes: number };
+export type NodeJobResult = {
+  records: ProbeRecords | SuiteRecords | OfficialComparisonRecords | ConstrainedSuiteRecords;
+  maxRssBytes: number;
+};
 
 const source: ModelSource = { localPath: MODELS_DIR, hubUrl: null };
 const probeCapabilities = async () => ({ runtime: 'node' as const });
@@ -111,6 +125,19 @@ async function run(job: NodeJob): Promise<NodeJobResult['records']> {
         log,
       });
     }
+    case 'constrained':
+      return runConstrainedSuite({
+        model: benchModelRecord(job.modelId, job.dtypes),
+        source,
+        dtypes: job.dtypes,
+        probeCapabilities,
+        loads: job.loads,
+        runs: job.runs,
+        maxNewTokens: job.maxNewTokens,
+        question: job.question,
+        image: await blob(job.image),
+        log,
+      });
     case 'official':
       return compareWithOfficialConfig({
         model: benchModelRecord(job.modelId, job.ourDtypes),

@@ -2,7 +2,8 @@ import { link, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { basename, dirname, join } from 'node:path';
 import type { ModelDims } from '../tiny-model/model-config.ts';
 import { STAMP_FILE, writeTinyModel, type WrittenModel } from '../tiny-model/write-model-folder.ts';
-import { trainByteLevelMerges } from './byte-level-bpe.ts';
+import { wordFillerCandidates } from '../tiny-model/filler-tokens.ts';
+import { byteLevelSpellingOfBytes, trainByteLevelMerges } from './byte-level-bpe.ts';
 import { tokenizerCorpus } from './tokenizer-corpus.ts';
 import { defined } from './defined.ts';
 
@@ -59,17 +60,18 @@ export interface RealisticModelOptions {
   force?: boolean;
 }
 
-export interface RealisticModel extends WrittenModel {
-  /** BPE merges added to the generator's byte-level tokenizer. */
-  merges: number;
+export interface RealisticModel extends WrittenModel, RealisticVocabulary {
+  /** Only the tokenizer was rewritten: the generator's ONNX files were up to date. */
+  tokenizerOnly: boolean;
 }
 
 /**
  * Writes a random-weight model with real SmolVLM sizes. The generator's byte-level tokenizer has no merges, so every
  * character would be one token and the rewrite prompt four times longer than with the real tokenizer; the folder
- * gets a tokenizer.json with BPE merges trained on English text instead (see tokenizer-corpus.ts). The generator
- * writes into `<outDir>/../.generated/<name>` (it skips the work when its stamp is current); the ONNX and config
- * files are hard-linked from there, so the 1.3 GB exist once.
+ * gets a tokenizer.json with BPE merges trained on English text instead (see tokenizer-corpus.ts), and a full-size
+ * vocabulary of real-looking entries (see withRealisticVocabulary). The generator writes into
+ * `<outDir>/../.generated/<name>` (it skips the work when its stamp is current); the ONNX and config files are
+ * hard-linked from there, so the 1.3 GB exist once, and a change to this step alone rewrites only tokenizer.json.
  */
 export async function writeRealisticModel(options: RealisticModelOptions): Promise<RealisticModel> {
   const { outDir, dims = SMOLVLM_256M_DIMS, seed, force = false } = options;
@@ -83,9 +85,9 @@ export async function writeRealisticModel(options: RealisticModelOptions): Promi
   const previous = await readFile(join(outDir, BENCH_STAMP_FILE), 'utf8').catch(() => null);
   const tokenizerPath = join(outDir, 'tokenizer.json');
   if (!force && generated.reused && previous !== null) {
-    const stamp = JSON.parse(previous) as { fingerprint: string; merges: number; bytes: number; files: string[] };
+    const stamp = JSON.parse(previous) as { fingerprint: string; merges: number; wordFillers?: number; bytes: number; files: string[] };
     if (stamp.fingerprint === fingerprint && (await stat(tokenizerPath).catch(() => null))) {
-      return { files: stamp.files, bytes: stamp.bytes, reused: true, merges: stamp.merges };
+      return { files: stamp.files, bytes: stamp.bytes, reused: true, merges: stamp.merges, wordFillers: stamp.wordFillers ?? 0, tokenizerOnly: false };
     }
   }
 
@@ -97,26 +99,39 @@ export async function writeRealisticModel(options: RealisticModelOptions): Promi
     await link(join(generatedDir, file), join(outDir, file));
   }
   const tokenizer = JSON.parse(await readFile(join(generatedDir, 'tokenizer.json'), 'utf8')) as ByteLevelTokenizerJson;
-  const merges = withTrainedMerges(tokenizer, corpus);
+  const { merges, wordFillers } = withRealisticVocabulary(tokenizer, corpus);
   const tokenizerText = `${JSON.stringify(tokenizer)}\n`;
   await writeFile(tokenizerPath, tokenizerText);
   const bytes = generated.bytes - (await stat(join(generatedDir, 'tokenizer.json'))).size + Buffer.byteLength(tokenizerText);
   const files = generated.files;
-  await writeFile(join(outDir, BENCH_STAMP_FILE), `${JSON.stringify({ fingerprint, merges, bytes, files })}\n`);
+  await writeFile(join(outDir, BENCH_STAMP_FILE), `${JSON.stringify({ fingerprint, merges, wordFillers, bytes, files })}\n`);
   await removeStaleFiles(outDir, new Set([...files, BENCH_STAMP_FILE]));
-  return { files, bytes, reused: false, merges };
+  return { files, bytes, reused: false, merges, wordFillers, tokenizerOnly: generated.reused };
 }
 
-interface ByteLevelTokenizerJson {
+export interface ByteLevelTokenizerJson {
   added_tokens: Array<{ id: number; content: string }>;
   model: { vocab: Record<string, number>; merges: string[] };
 }
 
+export interface RealisticVocabulary {
+  /** BPE merges trained on the corpus; each new token took one of the generator's filler ids. */
+  merges: number;
+  /** Ids that got a 'words' filler entry: real-looking byte-level pieces that encoding never produces. */
+  wordFillers: number;
+}
+
 /**
- * Replaces the `<unused_N>` filler ids (the vocabulary's tail) with merged tokens, keeping every id below the vocab
- * size, so the embedding and lm_head shapes stay the published ones. Returns the number of merges.
+ * Gives the generator's byte-level tokenizer a vocabulary shaped like a real one, in place, keeping every id below
+ * the vocab size (so the embedding and lm_head shapes stay the published ones):
+ * 1. BPE merges trained on the corpus, each merged token on one of the `<unused_N>` filler ids (the vocabulary's
+ *    tail), lowest first: the prompt tokenizes as a 49k-entry tokenizer would tokenize it;
+ * 2. every filler id still left gets a 'words' entry (scripts/tiny-model/filler-tokens.ts: word pieces with and
+ *    without a leading space, punctuation, newline-bearing pieces, brackets, control characters, UTF-8 fragments).
+ *    No merge produces them, so encoding is unchanged, but the constrained-generation token table and its per-step
+ *    mask see as many real-looking texts as SmolVLM's vocabulary has, not holes that decode to `<unused_N>`.
  */
-function withTrainedMerges(tokenizer: ByteLevelTokenizerJson, corpus: string): number {
+export function withRealisticVocabulary(tokenizer: ByteLevelTokenizerJson, corpus: string): RealisticVocabulary {
   const vocab = tokenizer.model.vocab;
   const fillerIds = Object.entries(vocab)
     .filter(([token, id]) => token === `<unused_${id}>`)
@@ -125,16 +140,30 @@ function withTrainedMerges(tokenizer: ByteLevelTokenizerJson, corpus: string): n
   const merges = trainByteLevelMerges(corpus, fillerIds.length);
   // A merge can produce a token an earlier one already made ("ab"+"c", "a"+"bc"): it gets no second id.
   const tokens = new Map(Object.entries(vocab));
+  const take = (id: number, token: string) => {
+    tokens.delete(`<unused_${id}>`);
+    tokens.set(token, id);
+  };
   let nextFiller = 0;
   for (const { left, right } of merges) {
     if (tokens.has(left + right)) continue;
-    const id = defined(fillerIds[nextFiller++], 'a free vocabulary id');
-    tokens.delete(`<unused_${id}>`);
-    tokens.set(left + right, id);
+    take(defined(fillerIds[nextFiller++], 'a free vocabulary id'), left + right);
+  }
+  const candidates = wordFillerCandidates();
+  let wordFillers = 0;
+  for (; nextFiller < fillerIds.length; nextFiller++) {
+    let entry = '';
+    // Word pieces alone have millions of spellings: a miss streak this long means the generator is broken.
+    for (let draw = 0; draw < 10_000 && (entry === '' || tokens.has(entry)); draw++) {
+      entry = byteLevelSpellingOfBytes(candidates.next().value as Uint8Array);
+    }
+    if (entry === '' || tokens.has(entry)) throw new Error(`no new 'words' filler after 10000 draws (${tokens.size} entries)`);
+    take(defined(fillerIds[nextFiller], 'a filler id'), entry);
+    wordFillers++;
   }
   tokenizer.model.vocab = Object.fromEntries(tokens);
   tokenizer.model.merges = merges.map((merge) => `${merge.left} ${merge.right}`);
-  return merges.length;
+  return { merges: merges.length, wordFillers };
 }
 
 async function removeStaleFiles(outDir: string, keep: Set<string>): Promise<void> {
@@ -154,7 +183,7 @@ function hashText(text: string): number {
 /** What the benchmark's random model does not share with HuggingFaceTB/SmolVLM-256M-Instruct's ONNX export. */
 export const DIFFERENCES_FROM_REAL_EXPORT = [
   'Random weights: the output is noise, so every run forces its length (end token suppressed) and no quality is measured.',
-  'Tokenizer: byte-level BPE with merges trained on the rewrite prompt and common English words (tokenizer-corpus.ts), not SmolVLM\'s 49k-merge vocabulary; the rewrite prompt comes to a realistic ~450 text tokens, but rare words would split differently.',
+  'Tokenizer: byte-level BPE with merges trained on the rewrite prompt and common English words (tokenizer-corpus.ts), not SmolVLM\'s 49k-merge vocabulary; the rewrite prompt comes to a realistic ~450 text tokens, but rare words would split differently. The rest of the 49,280 ids hold pseudo-random byte-level entries (word pieces, punctuation, newlines, brackets, control characters, UTF-8 fragments) that encoding never produces, so the constrained-generation mask works on a real-size vocabulary of real-looking texts.',
   'Graph: standard opset-17 ops only (decomposed RMSNorm, RoPE, softmax attention with grouped KV via broadcasting MatMul); an optimum export may fuse some of these or use com.microsoft contrib ops, and onnxruntime fuses some at load either way.',
   'No num_logits_to_keep input: the prefill computes logits for every prompt position (≈ 500 × 49280), as transformers.js\' own exports of this model also do when they lack that input.',
   'q4: MatMulNBits, 4-bit asymmetric with zero points, block 32, accuracy_level unset (fp32 compute); the lm_head is quantized too, the embedding table and the patch-embedding Conv stay fp32. Real q4 exports may differ in block size, symmetry and accuracy level.',

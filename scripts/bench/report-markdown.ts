@@ -1,4 +1,4 @@
-import type { BenchReport, ConfigReport, LongTaskCount } from './report-schema.ts';
+import type { BenchReport, ConfigReport, ConstrainedGenerationReport, LongTaskCount } from './report-schema.ts';
 import type { Summary } from './stats.ts';
 
 /** The report as Markdown tables: what the README's Performance section shows. */
@@ -14,13 +14,18 @@ export function renderMarkdown(report: BenchReport): string {
     `Model: \`${model.id}\` (${model.kind}, random weights), ${model.promptTokens}-token rewrite prompt; ` +
       `${report.settings.runs} measured runs after a warm-up, ${report.settings.newTokens} forced new tokens, every cold rewrite on a ` +
       `new ${report.settings.image.width}×${report.settings.image.height} JPEG. ` +
-      'Cells: median (min–max).',
-    '',
-    '## Per environment',
-    '',
-    '| environment | config | threads | load | preprocess | vision encode | first token | decode tok/s | peak memory | main-thread long tasks (load / generate) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+      'Cells: median (min–max).' +
+      (report.sections.includes('standard') ? '' : ` Sections run: ${report.sections.join(', ')}.`),
   ];
+  if (report.environments.length > 0) {
+    lines.push(
+      '',
+      '## Per environment',
+      '',
+      '| environment | config | threads | load | preprocess | vision encode | first token | decode tok/s | peak memory | main-thread long tasks (load / generate) |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
+  }
   for (const environment of report.environments) {
     for (const config of environment.configs) {
       lines.push(
@@ -88,6 +93,7 @@ export function renderMarkdown(report: BenchReport): string {
       ),
     );
   }
+  if (report.constrained.length > 0) lines.push('', ...constrainedSection(report.constrained));
   if (report.missing.length > 0) {
     lines.push('', '## Not measured', '', ...report.missing.map((item) => `- ${item.what}: ${item.why}`));
   }
@@ -95,6 +101,57 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push('', '## How the random model differs from a real export', '', ...model.differencesFromRealExport.map((item) => `- ${item}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function constrainedSection(rows: readonly ConstrainedGenerationReport[]): string[] {
+  const first = rows[0];
+  const budgets = first ? Object.entries(first.plan.budgets).map(([section, tokens]) => `${section} ${tokens}`).join(', ') : '';
+  const goals = first ? `setup ≤ ${first.goals.setupMs} ms / overhead ≤ ${first.goals.overheadPercent} %` : '';
+  return [
+    '## Constrained vs unconstrained generation (same number of new tokens)',
+    '',
+    `| environment | config | vocabulary (with text / free text / section closers) | token-table setup at load (first load) | new tokens N | complete | constrained decode tok/s | unconstrained decode tok/s | decode overhead | mask per token (share of a token) | goals: ${goals} |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.environment} | ${row.config} | ${row.vocabulary.size} (${row.vocabulary.writable} / ${row.vocabulary.freeText} / ${row.vocabulary.closing}) | ` +
+        `${ms(row.setupMs)} (${Math.round(row.firstSetupMs)} ms) | ${num(row.newTokens, 0)} | ${row.completeRuns}/${row.runs} | ` +
+        `${num(row.constrainedDecodeTokensPerSecond, 1)} | ${num(row.unconstrainedDecodeTokensPerSecond, 1)} | ${percent(row.overheadPercent)} | ` +
+        `${num(row.maskMsPerToken, 2)} ms (${percent(row.maskSharePercent)}) | ${met(row.goals.setupMet)} / ${met(row.goals.overheadMet)} ` +
+        `(mask share alone: ${met(row.goals.maskShareMet)}) |`,
+    ),
+    '',
+    `Each pair: a constrained run with the app's format plan (output limit ${first?.plan.maxNewTokens ?? '?'} tokens; free-section budgets ${budgets}; ` +
+      `refined prompt ≤ ${first?.plan.refinedPromptMaxChars ?? '?'} characters), no forced length, which ends with the format's end token after N tokens, ` +
+      'and an unconstrained run forced to exactly N tokens (a forced minimum would suppress the end token the format ends with); same photo and ' +
+      'prompt, every run cold; the first pair runs the constrained one first to learn N, later pairs alternate which goes first. ' +
+      'Decode tok/s = (N − 1) / (total − time to first token); overhead = 1 − constrained ÷ unconstrained, per pair. ' +
+      'The mask is timed inside ConstrainedDecoder (maskLogits + accept); its share is the slowdown it alone causes, within each constrained ' +
+        'run (mask ÷ the rest of the time per token), which a busy phase during the other run of the pair cannot move. ' +
+      'Setup goal: every load, the first included; overhead goal: the median decode overhead (and, in brackets, the median mask share).',
+    '',
+    'Where the time per token goes (ms per generated token, constrained / unconstrained run of each pair):',
+    '',
+    '| environment | unconstrained time per decoded token | mask (ConstrainedDecoder) | logits-processor step | streamer text decoding | mask per step, by segment (steps) |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.environment} | ${(1000 / row.unconstrainedDecodeTokensPerSecond.median).toFixed(2)} ms | ${num(row.maskMsPerToken, 3)} | ` +
+        `${num(row.perTokenMs.processors.constrained, 3)} / ${num(row.perTokenMs.processors.unconstrained, 3)} | ` +
+        `${num(row.perTokenMs.textDecode.constrained, 3)} / ${num(row.perTokenMs.textDecode.unconstrained, 3)} | ` +
+        `${Object.entries(row.maskBySegment).map(([kind, entry]) => `${kind} ${entry.msPerStep.toFixed(2)} (${entry.steps})`).join(', ')} |`,
+    ),
+  ];
+}
+
+function met(value: boolean): string {
+  return value ? 'met' : '**not met**';
+}
+
+function percent(summary: Summary): string {
+  // No "-0.0": a median of -0.01 % reads as none.
+  const fixed = (value: number) => (Math.abs(value) < 0.05 ? 0 : value).toFixed(1);
+  return summary.n === 1 ? `${fixed(summary.median)} %` : `${fixed(summary.median)} % (${fixed(summary.min)}–${fixed(summary.max)})`;
 }
 
 function ms(summary: Summary): string {

@@ -6,13 +6,23 @@
 import type { SessionDtypes } from '../../src/core/model-catalog.ts';
 import type { Summary } from './stats.ts';
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** 2: `sections` and the `constrained` rows. */
+export const REPORT_SCHEMA_VERSION = 2;
+
+/** The parts of the benchmark: everything but the constrained rows, and the constrained rows (`--only` picks). */
+export const BENCH_SECTIONS = ['standard', 'constrained'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+/** What constrained generation must cost at most (the issue's goals). */
+export const CONSTRAINED_GOALS = Object.freeze({ setupMs: 300, overheadPercent: 5 });
 
 export interface BenchReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   createdAt: string;
   command: string;
   mode: 'quick' | 'full';
+  /** The sections that ran; without `standard`, environments and comparisons are empty. */
+  sections: BenchSection[];
   durationS: number;
   machine: MachineInfo;
   model: ModelInfo;
@@ -24,6 +34,8 @@ export interface BenchReport {
     bandwidth: BandwidthComparison[];
   };
   optimisations: OptimisationReport[];
+  /** Constrained against unconstrained generation, one row per environment. */
+  constrained: ConstrainedGenerationReport[];
   /** What this run could not measure, and why (e.g. WebGPU without a GPU). */
   missing: Array<{ what: string; why: string }>;
 }
@@ -151,6 +163,64 @@ export interface OptimisationReport {
   note: string;
 }
 
+/**
+ * Constrained generation (the app's default) against free generation of the same length, on one engine (the app's
+ * configuration). Each pair: a constrained run, which ends with the format's end token after N tokens, and an
+ * unconstrained run forced to exactly N tokens (min = max = N; a forced minimum cannot apply to a format that ends
+ * in the end token); same photo, same prompt, every run cold. The first pair runs the constrained one first (to learn
+ * N), later pairs alternate which goes first.
+ */
+export interface ConstrainedGenerationReport {
+  environment: string;
+  config: string;
+  dtypes: SessionDtypes;
+  /** The vocabulary table: ids, ids with text, ids allowed anywhere in free text, ids that can close a section. */
+  vocabulary: { size: number; writable: number; freeText: number; closing: number };
+  /** The format plan, as the app builds it for the benchmark question and this output limit. */
+  plan: { maxNewTokens: number; tokenBound: number; budgets: Record<string, number>; refinedPromptMaxChars: number };
+  /** LoadedModel.constraintSetupMs (building the table, part of the load) over every load. */
+  setupMs: Summary;
+  /** The first load in a fresh process or worker: what the app pays once per page, before anything is warm. */
+  firstSetupMs: number;
+  /** N: the constrained runs' lengths, end token included (the unconstrained runs had the same). */
+  newTokens: Summary;
+  /** Measured pairs, and constrained runs among them whose output reached [END] and the end token. */
+  runs: number;
+  completeRuns: number;
+  constrainedDecodeTokensPerSecond: Summary;
+  unconstrainedDecodeTokensPerSecond: Summary;
+  /** Constrained ÷ unconstrained decode tokens/s, per pair. */
+  decodeRatio: Summary;
+  /** 100 × (1 − decodeRatio), per pair: the decode slowdown. */
+  overheadPercent: Summary;
+  /** Time inside the mask (ConstrainedDecoder.maskLogits + accept) per generated token, per constrained run. */
+  maskMsPerToken: Summary;
+  /**
+   * The slowdown the mask alone causes, in %: maskMsPerToken ÷ (the constrained run's time per decoded token − the
+   * mask's), each run on its own, so a busy phase of the machine during the other run of a pair does not move it.
+   */
+  maskSharePercent: Summary;
+  /**
+   * Per generated token, in each run of the pairs: transformers.js' whole logits-processor step (the mask, or the
+   * min-new-tokens processor of a forced length) and the tokenizer's decoding (TextStreamer re-decodes all text since
+   * its last newline, and constrained free text has none until its section ends).
+   */
+  perTokenMs: {
+    processors: { constrained: Summary; unconstrained: Summary };
+    textDecode: { constrained: Summary; unconstrained: Summary };
+  };
+  /**
+   * maskLogits per kind of step, over every measured constrained run: 'free' (an analysis), 'free-bounded' (the
+   * refined prompt, under a character bound), 'literal' (a tag), 'level', 'category', 'end-of-text'.
+   */
+  maskBySegment: Record<string, { steps: number; msPerStep: number }>;
+  /**
+   * setupMet: every load's setup within the goal, the first included. overheadMet: the median decode overhead within
+   * it. maskShareMet: the median mask share within it, a steadier estimate than two noisy decode rates.
+   */
+  goals: { setupMs: number; overheadPercent: number; setupMet: boolean; overheadMet: boolean; maskShareMet: boolean };
+}
+
 type Check = (value: unknown, path: string, errors: string[]) => void;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -229,11 +299,37 @@ const configReport = shape({
 
 const officialSide = shape({ label: string, dtypes: string, tiles: nonNegative, promptTokens: nonNegative, firstTokenMs: summary, totalMs: summary });
 
+const constrainedReport = shape({
+  environment: string,
+  config: string,
+  dtypes,
+  vocabulary: shape({ size: nonNegative, writable: nonNegative, freeText: nonNegative, closing: nonNegative }),
+  plan: shape({ maxNewTokens: nonNegative, tokenBound: nonNegative, budgets: recordOf(nonNegative), refinedPromptMaxChars: nonNegative }),
+  setupMs: summary,
+  firstSetupMs: nonNegative,
+  newTokens: summary,
+  runs: nonNegative,
+  completeRuns: nonNegative,
+  constrainedDecodeTokensPerSecond: summary,
+  unconstrainedDecodeTokensPerSecond: summary,
+  decodeRatio: summary,
+  overheadPercent: summary,
+  maskMsPerToken: summary,
+  maskSharePercent: summary,
+  perTokenMs: shape({
+    processors: shape({ constrained: summary, unconstrained: summary }),
+    textDecode: shape({ constrained: summary, unconstrained: summary }),
+  }),
+  maskBySegment: recordOf(shape({ steps: nonNegative, msPerStep: nonNegative })),
+  goals: shape({ setupMs: nonNegative, overheadPercent: nonNegative, setupMet: boolean, overheadMet: boolean, maskShareMet: boolean }),
+});
+
 const benchReport = shape({
   schemaVersion: oneOf(REPORT_SCHEMA_VERSION),
   createdAt: string,
   command: string,
   mode: oneOf('quick', 'full'),
+  sections: arrayOf(oneOf(...BENCH_SECTIONS), { nonEmpty: true }),
   durationS: nonNegative,
   machine: shape({
     cpu: string,
@@ -270,7 +366,6 @@ const benchReport = shape({
       configs: arrayOf(configReport, { nonEmpty: true }),
       longTasks: nullable(shape({ load: longTaskCount, generate: longTaskCount })),
     }),
-    { nonEmpty: true },
   ),
   comparisons: shape({
     rawLoop: arrayOf(
@@ -325,6 +420,7 @@ const benchReport = shape({
       note: string,
     }),
   ),
+  constrained: arrayOf(constrainedReport),
   missing: arrayOf(shape({ what: string, why: string })),
 });
 
@@ -332,5 +428,16 @@ const benchReport = shape({
 export function validateBenchReport(value: unknown): string[] {
   const errors: string[] = [];
   benchReport(value, 'report', errors);
+  if (!isObject(value) || !Array.isArray(value['sections'])) return errors;
+  // Each section that ran has rows: the environments for the standard one, a constrained row for the other.
+  const sections = value['sections'] as unknown[];
+  const rows = (key: string) => (Array.isArray(value[key]) ? (value[key] as unknown[]).length : 0);
+  if (sections.includes('standard') && rows('environments') === 0) errors.push('report.environments: expected at least one entry');
+  if (sections.includes('constrained') && rows('constrained') === 0) errors.push('report.constrained: expected at least one entry');
+  for (const [i, row] of (Array.isArray(value['constrained']) ? (value['constrained'] as unknown[]) : []).entries()) {
+    if (isObject(row) && typeof row['completeRuns'] === 'number' && typeof row['runs'] === 'number' && row['completeRuns'] > row['runs']) {
+      errors.push(`report.constrained[${i}].completeRuns: more than runs`);
+    }
+  }
   return errors;
 }

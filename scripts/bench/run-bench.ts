@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { writeTinyModel } from '../tiny-model/write-model-folder.ts';
 import {
   bandwidthComparison,
+  constrainedReport,
   describeDtypes,
   officialComparison,
   optimisationReports,
@@ -32,7 +33,17 @@ import type { ProbeRecords } from './node-runner.ts';
 import type { OfficialComparisonRecords } from './official-config.ts';
 import { DIFFERENCES_FROM_REAL_EXPORT, SMOLVLM_256M_DIMS, writeRealisticModel } from './realistic-model.ts';
 import { renderMarkdown } from './report-markdown.ts';
-import { REPORT_SCHEMA_VERSION, validateBenchReport, type BenchReport, type ConfigReport, type EnvironmentReport } from './report-schema.ts';
+import {
+  BENCH_SECTIONS,
+  REPORT_SCHEMA_VERSION,
+  validateBenchReport,
+  type BenchReport,
+  type BenchSection,
+  type ConfigReport,
+  type EnvironmentReport,
+} from './report-schema.ts';
+import type { ConstrainedSuiteRecords } from './constrained-suite.ts';
+import { DEFAULT_MAX_NEW_TOKENS } from '../../src/core/rewrite-prompt.ts';
 import { defined } from './defined.ts';
 
 const { values } = parseArgs({
@@ -45,16 +56,28 @@ const { values } = parseArgs({
     'official-runs': { type: 'string' },
     'browser-runs': { type: 'string' },
     'no-browser': { type: 'boolean', default: false },
+    'no-node': { type: 'boolean', default: false },
     'no-fp32': { type: 'boolean', default: false },
     'browser-official': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'constrained-runs': { type: 'string' },
+    'constrained-loads': { type: 'string' },
+    'constrained-tokens': { type: 'string' },
     out: { type: 'string', default: RESULTS_DIR },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(`npm run bench -- [--quick] [--runs N] [--loads N] [--tokens N] [--cache-tokens N] [--official-runs N]
-  [--browser-runs N] [--no-browser] [--no-fp32] [--browser-official] [--out DIR]
---quick: the tiny test model, two runs of everything, in well under a minute (CI).`);
+  [--browser-runs N] [--no-browser] [--no-node] [--no-fp32] [--browser-official] [--out DIR]
+  [--only standard|constrained] [--constrained-runs N] [--constrained-loads N] [--constrained-tokens N]
+--quick: the tiny test model, two runs of everything, in well under a minute (CI).
+--only: run one section: 'standard' (everything but the constrained rows) or 'constrained' (constrained vs
+  unconstrained generation); the report is then bench-<mode>-<section>.{json,md}, beside the full one.
+--no-node: Chromium alone (the report is then bench-<mode>[-<section>]-chromium.{json,md}).
+--constrained-runs / --constrained-loads: pairs (a constrained run, an unconstrained one of the same length) and loads (each
+  timing the vocabulary table) of the constrained section; the browser runs at most --browser-runs pairs.
+--constrained-tokens: the output limit the format plan is built for (default ${DEFAULT_MAX_NEW_TOKENS}, the app's).`);
   process.exit(0);
 }
 
@@ -66,6 +89,15 @@ const settings = {
   newTokens: integer(values.tokens, quick ? 8 : 64),
   cacheTokens: integer(values['cache-tokens'], quick ? 4 : 8),
 };
+const constrainedSettings = {
+  runs: integer(values['constrained-runs'], quick ? 2 : 3),
+  loads: integer(values['constrained-loads'], quick ? 2 : 3),
+  maxNewTokens: integer(values['constrained-tokens'], DEFAULT_MAX_NEW_TOKENS),
+};
+if (values.only !== undefined && !(BENCH_SECTIONS as readonly string[]).includes(values.only)) {
+  throw new Error(`--only ${values.only}: expected one of ${BENCH_SECTIONS.join(', ')}`);
+}
+const sections = new Set<BenchSection>(values.only === undefined ? BENCH_SECTIONS : [values.only as BenchSection]);
 const officialRuns = integer(values['official-runs'], quick ? 2 : 3);
 const browserRuns = integer(values['browser-runs'], quick ? 2 : 3);
 const outDir = resolve(values.out);
@@ -109,6 +141,7 @@ const rawLoop: BenchReport['comparisons']['rawLoop'] = [];
 const officialConfig: BenchReport['comparisons']['officialConfig'] = [];
 const bandwidthRows: BenchReport['comparisons']['bandwidth'] = [];
 const optimisations: BenchReport['optimisations'] = [];
+const constrainedRows: BenchReport['constrained'] = [];
 const decoderBytes = async (dtypes: typeof RECIPE_DTYPES) => fileBytes(onnxFileName('decoder_model_merged', dtypes));
 const addBandwidthRow = async (environment: string, configName: string, dtypes: typeof RECIPE_DTYPES, speed: number, promptTokens: number) => {
   bandwidthRows.push(
@@ -125,69 +158,92 @@ const addBandwidthRow = async (environment: string, configName: string, dtypes: 
   );
 };
 
-log('node: memory probe (one engine, two rewrites)…');
-const probe = await runNodeJob(
-  { kind: 'probe', modelId, dtypes: RECIPE_DTYPES, images: images.distinct.slice(0, 2), question, newTokens: settings.newTokens },
-  log,
-);
-log('node: suite (loads, cold rewrites against the raw loop, same-image rewrites)…');
-const nodeSuite = await runNodeJob(
-  {
-    kind: 'suite',
-    modelId,
-    dtypes: RECIPE_DTYPES,
-    images: images.distinct.slice(0, suiteImages),
-    questions: BENCH_QUESTIONS,
-    ...settings,
-    variants,
-    orderExperiment: true,
-    raw: true,
-  },
-  log,
-);
-const suite = nodeSuite.records as SuiteRecords;
-const promptTokens = suite.promptTokens;
-const nodeConfigs: [ConfigReport, ...ConfigReport[]] = [
-  suiteConfigReport(`recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, suite, settings.newTokens, {
-    peakMemoryMB: probe.maxRssBytes / 2 ** 20,
-    memoryMeasure: 'peak RSS of a process that loads and rewrites twice',
-  }),
-];
-await addBandwidthRow('node', nodeConfigs[0].name, RECIPE_DTYPES, nodeConfigs[0].decodeTokensPerSecond.median, promptTokens);
-if (!values['no-fp32']) {
-  log('node: fp32 everywhere…');
-  const fp32 = await runNodeJob(
-    { kind: 'probe', modelId, dtypes: FP32_DTYPES, images: images.distinct.slice(0, settings.runs + 1), question, newTokens: settings.newTokens },
+let promptTokens = 0;
+const node = !values['no-node'];
+if (!node) missing.push({ what: 'Node figures', why: '--no-node was given' });
+if (node && sections.has('standard')) {
+  log('node: memory probe (one engine, two rewrites)…');
+  const probe = await runNodeJob(
+    { kind: 'probe', modelId, dtypes: RECIPE_DTYPES, images: images.distinct.slice(0, 2), question, newTokens: settings.newTokens },
     log,
   );
-  const records = fp32.records as ProbeRecords;
-  const row = rewriteConfigReport('fp32 everywhere', FP32_DTYPES, [records.loadMs], records.rewrites.slice(1), settings.newTokens, {
-    peakMemoryMB: fp32.maxRssBytes / 2 ** 20,
-    memoryMeasure: 'peak RSS of the process',
-  });
-  nodeConfigs.push(row);
-  await addBandwidthRow('node', row.name, FP32_DTYPES, row.decodeTokensPerSecond.median, promptTokens);
-}
-environments.push({ name: 'node', backend: suite.backend, threads: null, crossOriginIsolated: null, configs: nodeConfigs, longTasks: null });
-const nodeRaw = rawLoopComparison('node', RECIPE_DTYPES, suite);
-if (nodeRaw) rawLoop.push(nodeRaw);
-optimisations.push(...optimisationReports('node', suite));
+  log('node: suite (loads, cold rewrites against the raw loop, same-image rewrites)…');
+  const nodeSuite = await runNodeJob(
+    {
+      kind: 'suite',
+      modelId,
+      dtypes: RECIPE_DTYPES,
+      images: images.distinct.slice(0, suiteImages),
+      questions: BENCH_QUESTIONS,
+      ...settings,
+      variants,
+      orderExperiment: true,
+      raw: true,
+    },
+    log,
+  );
+  const suite = nodeSuite.records as SuiteRecords;
+  promptTokens = suite.promptTokens;
+  const nodeConfigs: [ConfigReport, ...ConfigReport[]] = [
+    suiteConfigReport(`recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, suite, settings.newTokens, {
+      peakMemoryMB: probe.maxRssBytes / 2 ** 20,
+      memoryMeasure: 'peak RSS of a process that loads and rewrites twice',
+    }),
+  ];
+  await addBandwidthRow('node', nodeConfigs[0].name, RECIPE_DTYPES, nodeConfigs[0].decodeTokensPerSecond.median, promptTokens);
+  if (!values['no-fp32']) {
+    log('node: fp32 everywhere…');
+    const fp32 = await runNodeJob(
+      { kind: 'probe', modelId, dtypes: FP32_DTYPES, images: images.distinct.slice(0, settings.runs + 1), question, newTokens: settings.newTokens },
+      log,
+    );
+    const records = fp32.records as ProbeRecords;
+    const row = rewriteConfigReport('fp32 everywhere', FP32_DTYPES, [records.loadMs], records.rewrites.slice(1), settings.newTokens, {
+      peakMemoryMB: fp32.maxRssBytes / 2 ** 20,
+      memoryMeasure: 'peak RSS of the process',
+    });
+    nodeConfigs.push(row);
+    await addBandwidthRow('node', row.name, FP32_DTYPES, row.decodeTokensPerSecond.median, promptTokens);
+  }
+  environments.push({ name: 'node', backend: suite.backend, threads: null, crossOriginIsolated: null, configs: nodeConfigs, longTasks: null });
+  const nodeRaw = rawLoopComparison('node', RECIPE_DTYPES, suite);
+  if (nodeRaw) rawLoop.push(nodeRaw);
+  optimisations.push(...optimisationReports('node', suite));
 
-log(`node: large photo (${images.largeSize.width}×${images.largeSize.height}), ours against the official example's configuration…`);
-const nodeOfficial = await runNodeJob(
-  {
-    kind: 'official',
-    modelId,
-    ourDtypes: RECIPE_DTYPES,
-    image: images.large,
-    warmUpImage: firstImage,
-    question,
-    runs: officialRuns,
-    newTokens: settings.newTokens,
-  },
-  log,
-);
-officialConfig.push(officialComparison('node', nodeOfficial.records as OfficialComparisonRecords, RECIPE_DTYPES, settings.newTokens));
+  log(`node: large photo (${images.largeSize.width}×${images.largeSize.height}), ours against the official example's configuration…`);
+  const nodeOfficial = await runNodeJob(
+    {
+      kind: 'official',
+      modelId,
+      ourDtypes: RECIPE_DTYPES,
+      image: images.large,
+      warmUpImage: firstImage,
+      question,
+      runs: officialRuns,
+      newTokens: settings.newTokens,
+    },
+    log,
+  );
+  officialConfig.push(officialComparison('node', nodeOfficial.records as OfficialComparisonRecords, RECIPE_DTYPES, settings.newTokens));
+}
+
+if (node && sections.has('constrained')) {
+  log(`node: constrained vs unconstrained generation (${constrainedSettings.loads} loads, ${constrainedSettings.runs} pairs after a warm-up)…`);
+  const job = await runNodeJob(
+    {
+      kind: 'constrained',
+      modelId,
+      dtypes: RECIPE_DTYPES,
+      image: firstImage,
+      question,
+      ...constrainedSettings,
+    },
+    log,
+  );
+  const records = job.records as ConstrainedSuiteRecords;
+  promptTokens ||= records.promptTokens;
+  constrainedRows.push(constrainedReport('node', `recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, records));
+}
 
 // 5. Chromium.
 let chromiumVersion: string | null = null;
@@ -204,6 +260,10 @@ if (values['no-browser'] || !chromium) {
     await session.close();
   }
 }
+for (const section of BENCH_SECTIONS.filter((name) => !sections.has(name))) {
+  const what = section === 'standard' ? 'Everything but the constrained-generation rows' : 'The constrained-generation rows';
+  missing.push({ what, why: `--only ${values.only} was given` });
+}
 missing.push({
   what: 'WebGPU figures',
   why: 'no GPU on this machine: headless Chromium offers no adapter, or SwiftShader (a CPU emulation) with --enable-unsafe-webgpu, which is never timed',
@@ -214,7 +274,30 @@ async function runBrowser(session: BrowserSession): Promise<void> {
   const isolated = await callPage(page, 'crossOriginIsolated');
   const environment = await callPage(page, 'environment');
   log(`chromium: crossOriginIsolated ${isolated}, ${environment.hardwareConcurrency} cores, WebGPU ${environment.webgpu.available ? environment.webgpu.adapterDescription : 'unavailable'}`);
+  if (sections.has('standard')) await runBrowserStandard(session, page, isolated);
+  if (sections.has('constrained')) await runBrowserConstrained(session, page);
+}
 
+type BenchPageHandle = Awaited<ReturnType<BrowserSession['page']>>;
+
+async function runBrowserConstrained(session: BrowserSession, page: BenchPageHandle): Promise<void> {
+  const runs = Math.min(constrainedSettings.runs, browserRuns);
+  log(`chromium: constrained vs unconstrained generation (${constrainedSettings.loads} loads, ${runs} pairs after a warm-up), in a fresh worker…`);
+  await callPage(page, 'reset');
+  const records = await callPage(page, 'constrained', {
+    modelId,
+    dtypes: RECIPE_DTYPES,
+    imageUrl: session.imageUrl(firstImage),
+    question,
+    ...constrainedSettings,
+    runs,
+  });
+  await callPage(page, 'reset');
+  promptTokens ||= records.promptTokens;
+  constrainedRows.push(constrainedReport('chromium-wasm', `recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, records));
+}
+
+async function runBrowserStandard(session: BrowserSession, page: BenchPageHandle, isolated: boolean): Promise<void> {
   log('chromium: memory and long-task probe (one engine, two rewrites)…');
   const probeJob = {
     modelId,
@@ -345,6 +428,7 @@ const report: BenchReport = {
   createdAt: new Date().toISOString(),
   command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   mode: quick ? 'quick' : 'full',
+  sections: BENCH_SECTIONS.filter((section) => sections.has(section)),
   durationS: (performance.now() - started) / 1000,
   machine: {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -369,12 +453,14 @@ const report: BenchReport = {
   environments,
   comparisons: { rawLoop, officialConfig, bandwidth: bandwidthRows },
   optimisations,
+  constrained: constrainedRows,
   missing,
 };
 const errors = validateBenchReport(report);
 if (errors.length > 0) throw new Error(`the report does not match its schema:\n${errors.join('\n')}`);
 await mkdir(outDir, { recursive: true });
-const base = join(outDir, `bench-${report.mode}`);
+// A partial run (one section, or Chromium alone) never overwrites the full report.
+const base = join(outDir, `bench-${report.mode}${values.only === undefined ? '' : `-${values.only}`}${node ? '' : '-chromium'}`);
 await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
 const markdown = renderMarkdown(report);
 await writeFile(`${base}.md`, markdown);

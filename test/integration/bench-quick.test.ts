@@ -63,13 +63,38 @@ describe('npm run bench -- --quick', () => {
     const caches = report.optimisations.filter((row) => row.name.includes('cache'));
     expect(caches.length).toBeGreaterThan(0);
     expect(caches.every((row) => row.sameTokens === true)).toBe(true);
-    expect(report.missing.map((item) => item.what)).toContain('WebGPU figures');
+    // What was not measured is listed with the reason, never left out silently.
+    expect(report.missing.length).toBeGreaterThan(0);
+    for (const item of report.missing) expect(item.why.length, item.what).toBeGreaterThan(20);
+  });
+
+  it('has a constrained-generation row per environment: complete outputs, paired with free runs of the same length', () => {
+    expect(report.sections).toEqual(['standard', 'constrained']);
+    expect(report.constrained.map((row) => row.environment)).toEqual(hasChromium ? ['node', 'chromium-wasm'] : ['node']);
+    for (const row of report.constrained) {
+      expect(row.runs).toBe(2);
+      expect(row.completeRuns).toBe(row.runs);
+      expect(row.setupMs.n).toBe(2);
+      expect(row.firstSetupMs).toBeGreaterThanOrEqual(row.setupMs.min);
+      // The tiny model's vocabulary: 256 bytes and the special tokens, which the table leaves out.
+      expect(row.vocabulary.size).toBeGreaterThan(256);
+      expect(row.vocabulary.writable).toBe(256);
+      expect(row.vocabulary.freeText).toBeLessThan(row.vocabulary.writable);
+      expect(row.plan.tokenBound).toBeLessThanOrEqual(row.plan.maxNewTokens);
+      expect(row.newTokens.min).toBeGreaterThan(1);
+      expect(row.newTokens.max).toBeLessThanOrEqual(row.plan.tokenBound);
+      for (const summary of [row.decodeRatio, row.overheadPercent, row.maskMsPerToken, row.perTokenMs.processors.constrained]) {
+        expect(summary.n).toBe(row.runs);
+      }
+      expect(row.goals).toMatchObject({ setupMs: 300, overheadPercent: 5 });
+    }
   });
 
   it('prints the Markdown it writes', () => {
     expect(markdown).toBe(renderMarkdown(report));
     expect(stdout).toContain('| environment |');
     expect(markdown).toContain('raw onnxruntime loop');
+    expect(markdown).toContain('## Constrained vs unconstrained generation');
   });
 });
 
@@ -82,5 +107,10 @@ describe('validateBenchReport', () => {
       'report.environments[0].configs[0].firstTokenMs: expected min ≤ q1 ≤ median ≤ q3 ≤ max',
     ]);
     expect(validateBenchReport({ ...report, extra: true })).toEqual(['report.extra: not in the schema']);
+    expect(validateBenchReport({ ...report, constrained: [] })).toEqual(['report.constrained: expected at least one entry']);
+    expect(validateBenchReport({ ...report, sections: ['standard'], constrained: [] })).toEqual([]);
+    const overComplete = structuredClone(report);
+    overComplete.constrained[0]!.completeRuns = overComplete.constrained[0]!.runs + 1;
+    expect(validateBenchReport(overComplete)).toEqual(['report.constrained[0].completeRuns: more than runs']);
   });
 });

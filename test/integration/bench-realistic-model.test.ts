@@ -11,19 +11,32 @@ import { VlmEngine } from '../../src/engine/vlm-engine.ts';
 import { benchModelRecord, RECIPE_DTYPES, rawModelFiles, rawModelShape } from '../../scripts/bench/bench-model.ts';
 import { ENGINE_VARIANTS, prepareRawRequest } from '../../scripts/bench/engine-suite.ts';
 import { RawSmolVlmLoop, type OrtModule } from '../../scripts/bench/raw-loop.ts';
-import { REALISTIC_SHAPE_CI_DIMS, SMOLVLM_256M_DIMS, writeRealisticModel } from '../../scripts/bench/realistic-model.ts';
+import { byteLevelSpellingOfBytes } from '../../scripts/bench/byte-level-bpe.ts';
+import { benchOutputFormat } from '../../scripts/bench/constrained-suite.ts';
+import {
+  REALISTIC_SHAPE_CI_DIMS,
+  SMOLVLM_256M_DIMS,
+  withRealisticVocabulary,
+  writeRealisticModel,
+  type ByteLevelTokenizerJson,
+  type RealisticModel,
+} from '../../scripts/bench/realistic-model.ts';
+import { tokenizerCorpus } from '../../scripts/bench/tokenizer-corpus.ts';
 import { imageSeqLen } from '../../scripts/tiny-model/model-config.ts';
+import { buildVocabulary, byteLevelSpelling, specialTokenCount, tokenizerJson } from '../../scripts/tiny-model/tokenizer-files.ts';
+import { endTokenIds, readTokenTable } from '../../src/engine/constrained-generation.ts';
 import { LOCAL_SOURCE, NODE_CAPABILITIES } from '../support/tiny-model.ts';
 
 // The full 30-layer model (1.2 GB, a minute to write) is the benchmark's; CI writes the same widths with 2 decoder
 // layers, 1 vision layer and a 4k vocabulary, and runs it.
 let workDir: string;
 let modelDir: string;
+let written: RealisticModel;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'realistic-shape-'));
   modelDir = join(workDir, 'models', 'smolvlm-realistic-shape');
-  await writeRealisticModel({ outDir: modelDir, dims: REALISTIC_SHAPE_CI_DIMS });
+  written = await writeRealisticModel({ outDir: modelDir, dims: REALISTIC_SHAPE_CI_DIMS });
   env.allowRemoteModels = false;
 }, 180_000);
 
@@ -72,6 +85,11 @@ describe('realistic-size random model', () => {
     const tokenizer = (await json('tokenizer.json')) as { model: { merges: string[]; vocab: Record<string, number> } };
     expect(tokenizer.model.merges.length).toBeGreaterThan(300);
     expect(Math.max(...Object.values(tokenizer.model.vocab))).toBeLessThan(4096);
+    // Every id has its own entry, and the merges' leftovers are word-piece fillers, not `<unused_N>` holes.
+    expect(new Set(Object.values(tokenizer.model.vocab)).size).toBe(4096);
+    expect(Object.keys(tokenizer.model.vocab).filter((token) => token.startsWith('<unused_'))).toEqual([]);
+    expect(written.wordFillers).toBeGreaterThan(3000);
+    expect(written.merges + written.wordFillers).toBeGreaterThanOrEqual(4096 - 256 - specialTokenCount());
 
     const again = await writeRealisticModel({ outDir: modelDir, dims: REALISTIC_SHAPE_CI_DIMS });
     expect(again.reused).toBe(true);
@@ -86,6 +104,21 @@ describe('realistic-size random model', () => {
     const words = prompt.split(/\s+/).length;
     expect(ids.length).toBeLessThan(words * 1.6);
     expect(ids.length).toBeGreaterThan(words);
+  });
+
+  it('gives the vocabulary table real-looking texts for every id: free text, section closers, no holes', async () => {
+    const processor = await AutoProcessor.from_pretrained(modelDir);
+    const tokenizer = processor.tokenizer!;
+    const table = readTokenTable(tokenizer, endTokenIds(null, tokenizer));
+    const writable = table.texts.filter((text): text is string => text !== null && text !== '');
+    expect(table.size).toBe(4096);
+    // Every id but the special tokens, which the table leaves out.
+    expect(writable.length).toBe(4096 - specialTokenCount());
+    expect(writable.filter((text) => text.includes('<unused_'))).toEqual([]);
+    const freeText = table.freeOnly.reduce((sum, flag) => sum + flag, 0);
+    expect(freeText / writable.length).toBeGreaterThan(0.85);
+    expect(freeText).toBeLessThan(writable.length);
+    expect(table.closers.length).toBeGreaterThan(10);
   });
 
   it('runs a forward pass through the engine, and the raw onnxruntime loop gives the same tokens', async () => {
@@ -109,4 +142,44 @@ describe('realistic-size random model', () => {
     await raw.release();
     await engine.dispose();
   }, 120_000);
+
+  it('generates a complete constrained rewrite on that vocabulary', async () => {
+    const model = { ...benchModelRecord(modelDir, RECIPE_DTYPES), id: modelDir };
+    const engine = new VlmEngine({ probeCapabilities: NODE_CAPABILITIES, tuning: ENGINE_VARIANTS.final });
+    const loaded = await engine.load({ model, source: LOCAL_SOURCE, preference: 'auto' }, () => undefined);
+    expect(loaded.constraintSetupMs).toBeGreaterThan(0);
+    const question = 'Is this safe?';
+    const result = await engine.generate(
+      { image: await photo(), messages: buildRewriteMessages(question), maxNewTokens: 384, outputFormat: benchOutputFormat(384, question) },
+      () => undefined,
+    );
+    expect(result.constraint?.complete).toBe(true);
+    expect(result.stopReason).toBe('end-of-text');
+    expect(result.text).toMatch(/^\[TEXT RISK\][^[]*\n\[IMAGE RISK\][^[]*\n\[COMBINED RISK\][^[]*\n\[RISK LEVEL\] (none|low|medium|high)\n\[CATEGORY\] [a-z-]+\n\[REFINED PROMPT\][^[]*\n\[END\]$/);
+    await engine.dispose();
+  }, 120_000);
+});
+
+describe('the realistic tokenizer at full size', () => {
+  it('fills all 49,280 ids: trained merges first, then distinct word-piece fillers', () => {
+    const tokenizer = tokenizerJson(buildVocabulary(SMOLVLM_256M_DIMS.vocabSize)) as unknown as ByteLevelTokenizerJson;
+    const { merges, wordFillers } = withRealisticVocabulary(tokenizer, tokenizerCorpus());
+    const ids = Object.values(tokenizer.model.vocab);
+    expect(ids.length).toBe(49280);
+    expect(new Set(ids).size).toBe(49280);
+    expect(Math.max(...ids)).toBe(49279);
+    expect(Object.keys(tokenizer.model.vocab).filter((token) => token.startsWith('<unused_'))).toEqual([]);
+    expect(merges).toBe(tokenizer.model.merges.length);
+    expect(wordFillers).toBeGreaterThan(48000);
+    // Newline-bearing, bracketed and control-character entries are there, as in a real byte-level vocabulary.
+    const tokens = Object.keys(tokenizer.model.vocab);
+    expect(tokens.filter((token) => token.includes('Ċ')).length).toBeGreaterThan(500);
+    expect(tokens.filter((token) => token.length > 1 && token.includes('[')).length).toBeGreaterThan(100);
+  });
+
+  it('spells bytes the way the generator spells text', () => {
+    for (const text of [' The', 'a\nb', '[END]', 'é中😀', '\t\u0001\u007f']) {
+      expect(byteLevelSpellingOfBytes(new TextEncoder().encode(text))).toBe(byteLevelSpelling(text));
+    }
+  });
 });

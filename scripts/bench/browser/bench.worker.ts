@@ -13,6 +13,7 @@ import { VlmEngine } from '../../../src/engine/vlm-engine.ts';
 import { benchModelRecord, rawModelFiles } from '../bench-model.ts';
 import { ENGINE_VARIANTS, runEngineSuite } from '../engine-suite.ts';
 import { compareWithOfficialConfig } from '../official-config.ts';
+import { runConstrainedSuite } from '../constrained-suite.ts';
 import type { OrtModule } from '../raw-loop.ts';
 import type { BenchWorkerApi, BrowserEnvironment, BrowserProbeJob } from './browser-jobs.ts';
 
@@ -164,6 +165,22 @@ const api: BenchWorkerApi = {
       runs: job.runs,
       newTokens: job.newTokens,
       question: job.question,
+    });
+  },
+
+  async constrained(job, log) {
+    return runConstrainedSuite({
+      model: benchModelRecord(job.modelId, job.dtypes),
+      source,
+      dtypes: job.dtypes,
+      probeCapabilities: capabilities(false),
+      ortWasmFiles,
+      loads: job.loads,
+      runs: job.runs,
+      maxNewTokens: job.maxNewTokens,
+      question: job.question,
+      image: await fetchBlob(job.imageUrl),
+      log,
     });
   },
 

@@ -3,6 +3,7 @@ import type { WebGpuAvailability } from '../../../src/core/device-plan.ts';
 import type { GenerateProfile } from '../../../src/engine/vlm-engine.ts';
 import type { EngineVariant, SuiteRecords } from '../engine-suite.ts';
 import type { OfficialComparisonRecords } from '../official-config.ts';
+import type { ConstrainedSuiteRecords } from '../constrained-suite.ts';
 import type { RawModelShape } from '../raw-loop.ts';
 
 /** What the page's worker can be asked to do; URLs are relative to the bench server's origin. */
@@ -60,6 +61,16 @@ export interface BrowserOfficialJob {
   newTokens: number;
 }
 
+export interface BrowserConstrainedJob {
+  modelId: string;
+  dtypes: SessionDtypes;
+  imageUrl: string;
+  question: string;
+  loads: number;
+  runs: number;
+  maxNewTokens: number;
+}
+
 export interface BrowserBandwidth {
   gbPerSecond: number;
   method: string;
@@ -73,5 +84,7 @@ export interface BenchWorkerApi {
   /** `log` receives one progress line per rewrite (a Comlink proxy from the page). */
   suite(job: BrowserSuiteJob, log: (line: string) => void): Promise<SuiteRecords>;
   official(job: BrowserOfficialJob): Promise<OfficialComparisonRecords>;
+  /** Constrained against unconstrained generation (constrained-suite.ts); `log` as for suite. */
+  constrained(job: BrowserConstrainedJob, log: (line: string) => void): Promise<ConstrainedSuiteRecords>;
   bandwidth(megabytes: number, repeats: number): Promise<BrowserBandwidth>;
 }

@@ -83,6 +83,8 @@ const benchPage = {
   /** Progress lines go to the console, where the bench script picks them up. */
   suite: (job: Parameters<BenchWorkerApi['suite']>[0]) => api().suite(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
   official: (job: Parameters<BenchWorkerApi['official']>[0]) => api().official(job),
+  constrained: (job: Parameters<BenchWorkerApi['constrained']>[0]) =>
+    api().constrained(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
   bandwidth: (megabytes: number, repeats: number) => api().bandwidth(megabytes, repeats),
   /** A fresh worker (and wasm heap) for the next job. */
   reset() {

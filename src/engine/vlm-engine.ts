@@ -20,13 +20,13 @@ import type {
   LoadProgress,
   LoadRequest,
   RewriterApi,
-  StopReason,
   StreamUpdate,
 } from '../core/rewriter-api.ts';
 import { WEBGPU_LOAD_ERROR } from '../core/rewriter-api.ts';
 import type { TokenTable } from '../core/token-constraint.ts';
 import { buildLogitsProcessors, createConstrainedDecoder, endTokenIds, readTokenTable } from './constrained-generation.ts';
 import { loadFailureKind } from '../core/load-error-message.ts';
+import { stopReasonOf } from '../core/stop-reason.ts';
 import { toLoadProgress } from './load-progress.ts';
 import { prepareImage } from './prepare-image.ts';
 import { PromptPrefixCache, type PromptKey } from './prompt-prefix-cache.ts';
@@ -363,11 +363,12 @@ export class VlmEngine implements RewriterApi {
     if (prefixCache && prefix && promptKey) prefixCache.store({ ...promptKey, ids: allIds }, prefix.cache);
 
     const constraint = decoder?.outcome() ?? null;
-    const stopReason: StopReason = this.#stopper.interrupted
-      ? 'stopped'
-      : constraint?.complete || tokenCount < request.maxNewTokens
-        ? 'end-of-text'
-        : 'max-tokens';
+    const stopReason = stopReasonOf({
+      interrupted: this.#stopper.interrupted,
+      constraintComplete: constraint ? constraint.complete : null,
+      tokenCount,
+      maxNewTokens: request.maxNewTokens,
+    });
     return {
       text,
       tokenCount,

@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { LFM2_VL } from './tiny-model/families/lfm2-vl.ts';
+import { QWEN3_5 } from './tiny-model/families/qwen3-5.ts';
+import { SMOLVLM } from './tiny-model/families/smolvlm.ts';
 import {
   BENIGN_LEVEL_ALTERNATIVES,
   BENIGN_SCRIPT,
@@ -9,19 +12,20 @@ import {
   planScript,
   type ScriptAlternative,
 } from './tiny-model/scripted-model.ts';
+import type { TinyFamily } from './tiny-model/tiny-family.ts';
 import { DEFAULT_SEED, writeTinyModel, type WrittenModel } from './tiny-model/write-model-folder.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const testModels = (name: string): string => resolve(repoRoot, 'models/test', name);
 
-// Writes the three test models: the random-weight one (--out); the scripted one (--scripted-out), whose greedy output
-// is the text of --script-file (default: the app's sample rewrite, DEFAULT_SCRIPT) followed by EOS; and the benign one
-// (--benign-out), whose greedy output is the pass-through BENIGN_SCRIPT, with every risk level weighed at the level.
+// Writes the test models under --models-dir (default models/test): per family (SmolVLM, LFM2-VL, Qwen3.5) a
+// random-weight one, tiny-<family>, and a scripted one, tiny-<family>-scripted, whose greedy output is the text of
+// --script-file (default: the app's sample rewrite, DEFAULT_SCRIPT) followed by the family's EOS; and for SmolVLM the
+// benign one, whose greedy output is the pass-through BENIGN_SCRIPT, with every risk level weighed at the level.
 const { values } = parseArgs({
   options: {
-    out: { type: 'string', default: resolve(repoRoot, 'models/test/tiny-smolvlm') },
-    'scripted-out': { type: 'string', default: resolve(repoRoot, 'models/test/tiny-smolvlm-scripted') },
+    'models-dir': { type: 'string', default: testModels('') },
     'script-file': { type: 'string' },
-    'benign-out': { type: 'string', default: resolve(repoRoot, 'models/test/tiny-smolvlm-benign') },
     seed: { type: 'string', default: String(DEFAULT_SEED) },
     force: { type: 'boolean', default: false },
   },
@@ -34,6 +38,7 @@ if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) {
 }
 const scriptFile = values['script-file'];
 const script = scriptFile === undefined ? DEFAULT_SCRIPT : await readFile(resolve(scriptFile), 'utf8');
+const modelsDir = resolve(values['models-dir']);
 
 function report(name: string, details: string, outDir: string, result: WrittenModel): void {
   const fromCwd = relative(process.cwd(), outDir);
@@ -46,15 +51,18 @@ function report(name: string, details: string, outDir: string, result: WrittenMo
   );
 }
 
-const outDir = resolve(values.out);
-report('tiny-smolvlm', `seed ${seed}`, outDir, await writeTinyModel({ outDir, seed, force: values.force }));
-
-async function writeScripted(name: string, outDir: string, script: string, alternatives?: readonly ScriptAlternative[]) {
-  const plan = planScript(script, alternatives);
+async function writeScripted(family: TinyFamily, name: string, script: string, alternatives?: readonly ScriptAlternative[]) {
+  const plan = planScript(family.tokenizer, script, alternatives);
   const texts = plan.alternatives.reduce((sum, group) => sum + group.texts.length, 0);
   const details = `seed ${seed}, ${plan.chunks.length}-token script${texts > 0 ? `, ${texts} alternatives` : ''}`;
-  report(name, details, outDir, await writeTinyModel({ outDir, seed, force: values.force, script, alternatives }));
+  const outDir = resolve(modelsDir, name);
+  report(name, details, outDir, await writeTinyModel({ outDir, family, seed, force: values.force, script, alternatives }));
 }
 
-await writeScripted('tiny-smolvlm-scripted', resolve(values['scripted-out']), script);
-await writeScripted('tiny-smolvlm-benign', resolve(values['benign-out']), BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);
+for (const family of [SMOLVLM, LFM2_VL, QWEN3_5]) {
+  const name = `tiny-${family.name}`;
+  const outDir = resolve(modelsDir, name);
+  report(name, `seed ${seed}`, outDir, await writeTinyModel({ outDir, family, seed, force: values.force }));
+  await writeScripted(family, `${name}-scripted`, script);
+}
+await writeScripted(SMOLVLM, 'tiny-smolvlm-benign', BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);

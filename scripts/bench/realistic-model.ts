@@ -1,6 +1,6 @@
 import { link, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ModelDims } from '../tiny-model/model-config.ts';
+import { tinyModelDims, type ModelDims } from '../tiny-model/model-config.ts';
 import { STAMP_FILE, writeTinyModel, type WrittenModel } from '../tiny-model/write-model-folder.ts';
 import { wordFillerCandidates } from '../tiny-model/filler-tokens.ts';
 import { byteLevelSpellingOfBytes, trainByteLevelMerges } from './byte-level-bpe.ts';
@@ -13,6 +13,7 @@ import { defined } from './defined.ts';
  * 1024 patches the pixel-shuffle connector (factor 4) turns into 64 image tokens.
  */
 export const SMOLVLM_256M_DIMS: Readonly<ModelDims> = Object.freeze({
+  ...tinyModelDims,
   vocabSize: 49280,
   hiddenSize: 576,
   numHiddenLayers: 30,

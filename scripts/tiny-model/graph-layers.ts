@@ -81,3 +81,16 @@ export function mergeHeads(graph: OnnxGraphBuilder, input: string, heads: number
   return graph.op('Reshape', [transposed, graph.constInt64([0, 0, heads * headDim])]);
 }
 
+
+/** RMSNorm over the last axis (of size `width`), with a learned scale around 1. */
+export function rmsNorm(context: LayerContext, input: string, name: string, width: number, epsilon: number): string {
+  const { graph } = context;
+  const meanSquare = graph.op('ReduceMean', [graph.op('Mul', [input, input])], { axes: ints([-1]), keepdims: int(1) });
+  const rms = graph.op('Sqrt', [graph.op('Add', [meanSquare, graph.constFloat([epsilon], [])])]);
+  const weight = normalWeight(context, `${name}.weight`, [width], 0.1, 1);
+  return graph.op('Mul', [graph.op('Div', [input, rms]), weight]);
+}
+
+export function silu(graph: OnnxGraphBuilder, x: string): string {
+  return graph.op('Mul', [x, graph.op('Sigmoid', [x])]);
+}

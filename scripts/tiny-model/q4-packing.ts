@@ -80,3 +80,32 @@ export function dequantizeQ4(q4: Q4Weight): Float32Array {
   }
   return weight;
 }
+
+/** Zero point GatherBlockQuantized assumes for 4-bit data when none is given. */
+const IMPLICIT_ZERO_POINT = 8;
+
+/**
+ * Quantizes a row-major rows×cols table in blocks of `blockSize` along each row, symmetric around the implicit zero
+ * point 8, as com.microsoft GatherBlockQuantized reads it without zero points: `packed` [rows, cols / 2] (element 2j
+ * in the low nibble), `scales` [rows, cols / blockSize], w = (q − 8) · scale.
+ */
+export function quantizeRowsQ4(table: Float32Array, rows: number, cols: number, blockSize: number): { packed: Uint8Array; scales: Float32Array } {
+  if (cols % blockSize !== 0 || blockSize % 2 !== 0) throw new RangeError(`cols ${cols} must be a multiple of an even blockSize ${blockSize}`);
+  const blocks = cols / blockSize;
+  const packed = new Uint8Array((rows * cols) / 2);
+  const scales = new Float32Array(rows * blocks);
+  for (let row = 0; row < rows; row++) {
+    for (let block = 0; block < blocks; block++) {
+      const start = row * cols + block * blockSize;
+      let largest = 0;
+      for (let i = start; i < start + blockSize; i++) largest = Math.max(largest, Math.abs(table[i]!));
+      const scale = Math.fround(largest / (IMPLICIT_ZERO_POINT - 1));
+      scales[row * blocks + block] = scale;
+      for (let i = start; i < start + blockSize; i++) {
+        const level = scale === 0 ? IMPLICIT_ZERO_POINT : clampLevel(Math.round(table[i]! / scale) + IMPLICIT_ZERO_POINT);
+        packed[i >> 1]! |= level << ((i & 1) * 4);
+      }
+    }
+  }
+  return { packed, scales };
+}

@@ -1,13 +1,16 @@
-import { EMBED_TOKENS_STD, EMBED_TOKENS_WEIGHT } from './embed-tokens.ts';
-import { splitHeads } from './graph-layers.ts';
+import { layerCaches } from './decoder-caches.ts';
+import { EMBED_TOKENS_STD, EMBED_TOKENS_WEIGHT, buildEmbedTokens } from './embed-tokens.ts';
+import { splitHeads, type LayerContext } from './graph-layers.ts';
+import { linearAttention, shortConv } from './hybrid-layers.ts';
 import type { ModelDims } from './model-config.ts';
 import { OnnxGraphBuilder, int } from './onnx-graph-builder.ts';
 import { seededNormals } from './seeded-random.ts';
-import { baseVocabularyTokens, byteLevelSpelling, specialTokens, tokenIdOf, type Vocabulary } from './tokenizer-files.ts';
+import type { DecoderLayout } from './text-decoder.ts';
+import { baseVocabularyTokens, byteLevelSpelling, tokenIdOf, type TokenizerSpec, type Vocabulary } from './tokenizer-files.ts';
 
 /**
  * A "scripted" tiny model: same Hub layout, sessions, I/O contract, tokenizer family and chat template as the random
- * one, but greedy decoding emits exactly one fixed text and then `<end_of_utterance>`, whatever the image and prompt.
+ * one, but greedy decoding emits exactly one fixed text and then the family's EOS, whatever the image and prompt.
  *
  * How:
  * - The script is cut into chunks (a word with its leading whitespace), each spelled as its own byte-level BPE
@@ -18,11 +21,13 @@ import { baseVocabularyTokens, byteLevelSpelling, specialTokens, tokenIdOf, type
  * - The decoder reads only that state: logits[v] = bias[v] − SHARPNESS·(state − source[v])², where source[v] is the
  *   state that leads to token v (chunk 0 ← −1, chunk i+1 ← i, EOS ← last chunk) and every other token gets a large
  *   negative bias. So the next token depends only on the current token, and the right one wins by SHARPNESS at least.
- *   The prompt's last token (the `:` of `Assistant:`) is not a chunk, so the script always starts from chunk 0.
+ *   The prompt's last token (SmolVLM's `:` of `Assistant:`, the others' newline) is not a chunk, so the script
+ *   always starts from chunk 0.
  * - A script may name alternatives at some chunks (see ScriptAlternative): more tokens with that chunk's source state
  *   and a bias `drop` below it, so the model weighs them at that step but greedy decoding never picks them.
- * - The KV cache is real plumbing: present.{i} = Concat(past.{i}, new) on axis 2, with the new keys and values a fixed
- *   projection of inputs_embeds, so transformers.js' cache bookkeeping sees the shapes it expects.
+ * - The caches are real plumbing: present.{i} = Concat(past.{i}, new) on axis 2, with the new keys and values a fixed
+ *   projection of inputs_embeds, and the hybrid families' convolution and recurrent states advance as in the random
+ *   model (hybrid-layers.ts), so transformers.js' cache bookkeeping sees the shapes and the state it expects.
  * Only elementwise Sub/Mul/Add, Slice, MatMul, Reshape, Transpose and Concat on float32: every ORT backend has them.
  */
 
@@ -110,9 +115,9 @@ export interface ScriptPlan {
  * or a one-byte or special-token chunk) is joined to the next one, so every chunk gets its own token id. Then places
  * each of `alternatives` at its chunk, and throws on one that names no chunk or could change the greedy output.
  */
-export function planScript(script: string, alternatives: readonly ScriptAlternative[] = []): ScriptPlan {
+export function planScript(tokenizer: TokenizerSpec, script: string, alternatives: readonly ScriptAlternative[] = []): ScriptPlan {
   const pieces = script.match(/\s*\S+|\s+/g) ?? [];
-  const taken = baseVocabularyTokens();
+  const taken = baseVocabularyTokens(tokenizer);
   const chunks: string[] = [];
   let pending = '';
   for (const piece of pieces) {
@@ -178,9 +183,9 @@ export function scriptVocabulary(plan: ScriptPlan): string[] {
   return [...plan.tokens, ...plan.alternatives.flatMap(({ tokens }) => tokens)];
 }
 
-/** Vocabulary size of a scripted model: the base vocabulary plus the script's entries. */
-export function scriptedVocabSize(plan: ScriptPlan): number {
-  return baseVocabularyTokens().size + scriptVocabulary(plan).length;
+/** Vocabulary size of a scripted model: the family's base vocabulary plus the script's entries. */
+export function scriptedVocabSize(tokenizer: TokenizerSpec, plan: ScriptPlan): number {
+  return baseVocabularyTokens(tokenizer).size + scriptVocabulary(plan).length;
 }
 
 /** Token id of each of `tokens`, in order. */
@@ -211,9 +216,7 @@ export function buildScriptedEmbedTokens(dims: ModelDims, seed: number, vocabula
   const { vocabSize, hiddenSize } = dims;
   const stepIds = scriptTokenIds(vocabulary, plan);
   const alternativeIds = alternativeTokenIds(vocabulary, plan);
-  const graph = new OnnxGraphBuilder('embed_tokens');
-  const inputIds = graph.addInput('input_ids', 'int64', ['batch_size', 'sequence_length']);
-  const table = graph.addInitializer(EMBED_TOKENS_WEIGHT, 'float32', [vocabSize, hiddenSize], () => {
+  return buildEmbedTokens(dims, seed, 'fp32', () => {
     const values = seededNormals(seed, EMBED_TOKENS_WEIGHT, vocabSize * hiddenSize, EMBED_TOKENS_STD);
     for (let token = 0; token < vocabSize; token++) values[token * hiddenSize] = OUTSIDE_SCRIPT;
     for (const [step, token] of stepIds.entries()) values[token * hiddenSize] = step;
@@ -222,16 +225,18 @@ export function buildScriptedEmbedTokens(dims: ModelDims, seed: number, vocabula
     }
     return values;
   });
-  graph.op('Gather', [table, inputIds], {}, { outputs: ['inputs_embeds'] });
-  graph.addOutput('inputs_embeds', 'float32', ['batch_size', 'sequence_length', hiddenSize]);
-  return graph;
 }
 
 /** Per token: the state it follows (`source`) and its logit there (`bias`). */
-function transitionTables(dims: ModelDims, vocabulary: Vocabulary, plan: ScriptPlan): { source: Float32Array; bias: Float32Array } {
+function transitionTables(
+  dims: ModelDims,
+  vocabulary: Vocabulary,
+  plan: ScriptPlan,
+  eos: string,
+): { source: Float32Array; bias: Float32Array } {
   const source = new Float32Array(dims.vocabSize);
   const bias = new Float32Array(dims.vocabSize).fill(UNREACHABLE_LOGIT);
-  const successors = [...scriptTokenIds(vocabulary, plan), tokenIdOf(vocabulary, specialTokens.eos)];
+  const successors = [...scriptTokenIds(vocabulary, plan), tokenIdOf(vocabulary, eos)];
   // Chunk 0 follows any non-script token; chunk i + 1 (the EOS after the last chunk) follows chunk i.
   const sourceOf = (step: number): number => (step === 0 ? OUTSIDE_SCRIPT : step - 1);
   for (const [step, token] of successors.entries()) {
@@ -249,42 +254,57 @@ function transitionTables(dims: ModelDims, vocabulary: Vocabulary, plan: ScriptP
 }
 
 /**
- * decoder_model_merged with the random model's inputs and outputs. The q4 file holds this same graph: its mechanism
- * is not a matmul, so there is nothing to quantize (the one MatMul only fills the KV cache).
+ * decoder_model_merged with the random model's inputs and outputs (`layout`: the family's). The q4 file holds this same
+ * graph: its mechanism is not a matmul, so there is nothing to quantize (the matmuls only fill the caches).
  */
-export function buildScriptedDecoder(dims: ModelDims, seed: number, vocabulary: Vocabulary, plan: ScriptPlan): OnnxGraphBuilder {
+export function buildScriptedDecoder(
+  dims: ModelDims,
+  seed: number,
+  vocabulary: Vocabulary,
+  plan: ScriptPlan,
+  layout: DecoderLayout,
+  eos: string,
+): OnnxGraphBuilder {
   const { hiddenSize, numKeyValueHeads, headDim, vocabSize } = dims;
   const graph = new OnnxGraphBuilder('decoder_model_merged');
+  const context: LayerContext = { graph, seed, precision: 'fp32', q4BlockSize: dims.q4BlockSize };
   const inputsEmbeds = graph.addInput('inputs_embeds', 'float32', ['batch_size', 'sequence_length', hiddenSize]);
   // Declared as in the random model, so transformers.js feeds the same tensors; the script does not need them.
   graph.addInput('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
-  graph.addInput('position_ids', 'int64', ['batch_size', 'sequence_length']);
+  if (layout.positionIds !== 'from-attention-mask') {
+    graph.addInput('position_ids', 'int64', layout.positionIds === 'mrope' ? [3, 'batch_size', 'sequence_length'] : ['batch_size', 'sequence_length']);
+  }
 
   const state = graph.op('Slice', [inputsEmbeds, graph.constInt64([0]), graph.constInt64([1]), graph.constInt64([2])]);
-  const { source, bias } = transitionTables(dims, vocabulary, plan);
+  const { source, bias } = transitionTables(dims, vocabulary, plan, eos);
   const distance = graph.op('Sub', [state, graph.addInitializer('script.source_state', 'float32', [vocabSize], source)]);
   const penalty = graph.op('Mul', [graph.op('Mul', [distance, distance]), graph.constFloat([-SHARPNESS], [])]);
   graph.op('Add', [penalty, graph.addInitializer('script.logit_bias', 'float32', [vocabSize], bias)], {}, { outputs: ['logits'] });
   graph.addOutput('logits', 'float32', ['batch_size', 'sequence_length', vocabSize]);
 
-  for (let layer = 0; layer < dims.numHiddenLayers; layer++) {
-    for (const part of ['key', 'value']) {
-      // Numeric heads and head_dim: transformers.js zero-fills every symbolic dim but batch_size (trap T10).
-      const past = graph.addInput(`past_key_values.${layer}.${part}`, 'float32', [
-        'batch_size',
-        numKeyValueHeads,
-        'past_sequence_length',
-        headDim,
-      ]);
-      const name = `script.layers.${layer}.${part}_proj.weight`;
-      const width = numKeyValueHeads * headDim;
-      const weight = graph.addInitializer(name, 'float32', [hiddenSize, width], () =>
-        seededNormals(seed, name, hiddenSize * width, 1 / Math.sqrt(hiddenSize)),
-      );
-      const current = splitHeads(graph, graph.op('MatMul', [inputsEmbeds, weight]), numKeyValueHeads, headDim);
-      graph.op('Concat', [past, current], { axis: int(2) }, { outputs: [`present.${layer}.${part}`] });
-      graph.addOutput(`present.${layer}.${part}`, 'float32', ['batch_size', numKeyValueHeads, 'total_sequence_length', headDim]);
+  for (const [layer, type] of layout.layerTypes.entries()) {
+    const caches = layerCaches(type, layer, dims);
+    for (const cache of caches) graph.addInput(cache.past, 'float32', cache.pastShape);
+    const name = `script.layers.${layer}`;
+    if (type === 'full_attention') {
+      for (const [part, cache] of [['key', caches[0]!], ['value', caches[1]!]] as const) {
+        const weightName = `${name}.${part}_proj.weight`;
+        const width = numKeyValueHeads * headDim;
+        const weight = graph.addInitializer(weightName, 'float32', [hiddenSize, width], () =>
+          seededNormals(seed, weightName, hiddenSize * width, 1 / Math.sqrt(hiddenSize)),
+        );
+        const current = splitHeads(graph, graph.op('MatMul', [inputsEmbeds, weight]), numKeyValueHeads, headDim);
+        graph.op('Concat', [cache.past, current], { axis: int(2) }, { outputs: [cache.present] });
+      }
+    } else if (type === 'conv') {
+      const conv = shortConv(context, inputsEmbeds, `${name}.conv`, caches[0]!.past, dims);
+      graph.op('Identity', [conv.state], {}, { outputs: [caches[0]!.present] });
+    } else {
+      const mixer = linearAttention(context, inputsEmbeds, `${name}.linear_attn`, { conv: caches[0]!.past, state: caches[1]!.past }, dims);
+      graph.op('Identity', [mixer.convState], {}, { outputs: [caches[0]!.present] });
+      graph.op('Identity', [mixer.state], {}, { outputs: [caches[1]!.present] });
     }
+    for (const cache of caches) graph.addOutput(cache.present, 'float32', cache.presentShape);
   }
   return graph;
 }

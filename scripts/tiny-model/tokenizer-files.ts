@@ -2,36 +2,24 @@ import { wordFillerCandidates, type FillerStyle } from './filler-tokens.ts';
 
 type Json = Record<string, unknown>;
 
-export const specialTokens = Object.freeze({
-  pad: '<|endoftext|>',
-  bos: '<|im_start|>',
-  eos: '<end_of_utterance>',
-  image: '<image>',
-  fakeTokenAroundImage: '<fake_token_around_image>',
-  globalImage: '<global-img>',
-});
-
-/** Idefics3Processor names tiles `<row_r_col_c>`, 1-based; 6×6 is the largest grid SmolVLM's own tokenizer covers. */
-const MAX_TILE_GRID = 6;
-
-/** SmolVLM-Instruct's `chat_template`, verbatim. Renders `<|im_start|>User:<image>Describe this image.<end_of_utterance>\nAssistant:`. */
-export const SMOLVLM_CHAT_TEMPLATE =
-  "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}" +
-  "{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}" +
-  "{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}" +
-  "{% elif line['type'] == 'image' %}{{ '<image>' }}{% endif %}{% endfor %}<end_of_utterance>\n" +
-  "{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
-
-function specialTokenContents(): string[] {
-  const tileTokens: string[] = [];
-  for (let row = 1; row <= MAX_TILE_GRID; row++) {
-    for (let col = 1; col <= MAX_TILE_GRID; col++) tileTokens.push(`<row_${row}_col_${col}>`);
-  }
-  return [...Object.values(specialTokens), ...tileTokens];
-}
-
-export function specialTokenCount(): number {
-  return specialTokenContents().length;
+/**
+ * What a family's tokenizer files say beyond the shared byte-level BPE: its special tokens (ids 256 on, in this
+ * order), which of them play which part, its chat template and the classes transformers.js instantiates.
+ */
+export interface TokenizerSpec {
+  specials: readonly string[];
+  /** The tokenizer_config.json `bos_token`; null where the family has none. */
+  bos: string | null;
+  eos: string;
+  pad: string;
+  unk: string | null;
+  /** The placeholder the processor expands into image features. */
+  image: string;
+  additionalSpecialTokens: readonly string[];
+  chatTemplate: string;
+  tokenizerClass: string;
+  /** Written as tokenizer_config.json `processor_class` where the family's real files have it. */
+  processorClass?: string;
 }
 
 /** GPT-2's reversible byte → printable character table, as used by the ByteLevel pre-tokenizer and decoder. */
@@ -78,11 +66,12 @@ export interface Vocabulary {
  * vocabulary up to `vocabSize`, spelled as `fillers` says.
  */
 export function buildVocabulary(
+  spec: TokenizerSpec,
   vocabSize: number,
   extraTokens: readonly string[] = [],
   fillers: FillerStyle = 'unused',
 ): Vocabulary {
-  const specials = specialTokenContents();
+  const { specials } = spec;
   const tokens = [...BYTE_CHARACTERS, ...specials];
   const specialIds = new Map(specials.map((content, i) => [content, 256 + i]));
   const known = new Set(tokens);
@@ -115,9 +104,9 @@ function freshWordFillers(known: ReadonlySet<string>): () => string {
   };
 }
 
-/** The vocabulary entries every model has: the 256 byte characters and the special tokens. */
-export function baseVocabularyTokens(): Set<string> {
-  return new Set([...BYTE_CHARACTERS, ...specialTokenContents()]);
+/** The vocabulary entries every model of the family has: the 256 byte characters and the special tokens. */
+export function baseVocabularyTokens(spec: TokenizerSpec): Set<string> {
+  return new Set([...BYTE_CHARACTERS, ...spec.specials]);
 }
 
 export function tokenIdOf(vocabulary: Vocabulary, content: string): number {
@@ -130,7 +119,8 @@ function addedTokenFields(content: string): Json {
   return { content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
 }
 
-export function tokenizerJson(vocabulary: Vocabulary): Json {
+/** `postProcessor`: the family's tokenizer.json post_processor; null adds nothing around the text. */
+export function tokenizerJson(vocabulary: Vocabulary, postProcessor: Json | null = null): Json {
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
   return {
     version: '1.0',
@@ -139,8 +129,7 @@ export function tokenizerJson(vocabulary: Vocabulary): Json {
     added_tokens: [...vocabulary.specialIds].map(([content, id]) => ({ id, ...addedTokenFields(content) })),
     normalizer: null,
     pre_tokenizer: byteLevel,
-    // No BOS is added: the chat template writes `<|im_start|>` itself.
-    post_processor: null,
+    post_processor: postProcessor,
     decoder: byteLevel,
     model: {
       type: 'BPE',
@@ -157,35 +146,33 @@ export function tokenizerJson(vocabulary: Vocabulary): Json {
   };
 }
 
-const additionalSpecialTokens = [specialTokens.fakeTokenAroundImage, specialTokens.image, specialTokens.eos];
-
-export function tokenizerConfigJson(vocabulary: Vocabulary, modelMaxLength: number): Json {
+export function tokenizerConfigJson(spec: TokenizerSpec, vocabulary: Vocabulary, modelMaxLength: number): Json {
   return {
     add_prefix_space: false,
     added_tokens_decoder: Object.fromEntries(
       [...vocabulary.specialIds].map(([content, id]) => [String(id), addedTokenFields(content)]),
     ),
-    additional_special_tokens: additionalSpecialTokens,
-    bos_token: specialTokens.bos,
-    chat_template: SMOLVLM_CHAT_TEMPLATE,
+    additional_special_tokens: spec.additionalSpecialTokens,
+    ...(spec.bos === null ? {} : { bos_token: spec.bos }),
+    chat_template: spec.chatTemplate,
     clean_up_tokenization_spaces: false,
-    eos_token: specialTokens.eos,
+    eos_token: spec.eos,
     model_max_length: modelMaxLength,
-    pad_token: specialTokens.pad,
-    processor_class: 'Idefics3Processor',
-    tokenizer_class: 'GPT2Tokenizer',
-    unk_token: specialTokens.pad,
+    pad_token: spec.pad,
+    ...(spec.processorClass === undefined ? {} : { processor_class: spec.processorClass }),
+    tokenizer_class: spec.tokenizerClass,
+    unk_token: spec.unk,
     vocab_size: vocabulary.tokens.length,
   };
 }
 
-export function specialTokensMapJson(): Json {
+export function specialTokensMapJson(spec: TokenizerSpec): Json {
   const token = (content: string): Json => ({ content, lstrip: false, normalized: false, rstrip: false, single_word: false });
   return {
-    additional_special_tokens: additionalSpecialTokens,
-    bos_token: token(specialTokens.bos),
-    eos_token: token(specialTokens.eos),
-    pad_token: token(specialTokens.pad),
-    unk_token: token(specialTokens.pad),
+    additional_special_tokens: spec.additionalSpecialTokens,
+    ...(spec.bos === null ? {} : { bos_token: token(spec.bos) }),
+    eos_token: token(spec.eos),
+    pad_token: token(spec.pad),
+    ...(spec.unk === null ? {} : { unk_token: token(spec.unk) }),
   };
 }

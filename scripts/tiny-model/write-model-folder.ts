@@ -3,15 +3,9 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildEmbedTokens } from './embed-tokens.ts';
+import { SMOLVLM } from './families/smolvlm.ts';
 import type { FillerStyle } from './filler-tokens.ts';
 import type { WeightPrecision } from './graph-layers.ts';
-import {
-  generationConfigJson,
-  modelConfigJson,
-  preprocessorConfigJson,
-  processorConfigJson,
-} from './hub-config-files.ts';
-import { buildLlamaDecoder } from './llama-decoder.ts';
 import { resolveModelDims, type ModelDims } from './model-config.ts';
 import type { OnnxGraphBuilder } from './onnx-graph-builder.ts';
 import {
@@ -23,14 +17,17 @@ import {
   type ScriptAlternative,
   type ScriptPlan,
 } from './scripted-model.ts';
-import { buildVocabulary, specialTokensMapJson, tokenizerConfigJson, tokenizerJson } from './tokenizer-files.ts';
-import { buildVisionEncoder } from './vision-encoder.ts';
+import { buildTextDecoder } from './text-decoder.ts';
+import type { TinyFamily } from './tiny-family.ts';
+import { baseVocabularyTokens, buildVocabulary, specialTokensMapJson, tokenizerConfigJson, tokenizerJson } from './tokenizer-files.ts';
 
 export const DEFAULT_SEED = 42;
 export const STAMP_FILE = '.generator-stamp';
 
 export interface WriteTinyModelOptions {
   outDir: string;
+  /** The layout to write (families/*.ts); SmolVLM when omitted. */
+  family?: TinyFamily;
   seed?: number;
   dims?: Partial<ModelDims>;
   /** Regenerate even when the folder's stamp says it already holds this exact generation. */
@@ -51,7 +48,7 @@ export interface WriteTinyModelOptions {
 }
 
 /** What, besides the seed and dims, decides the files; part of the fingerprint. */
-type GenerationParameters = Pick<WriteTinyModelOptions, 'script' | 'alternatives' | 'fillers'>;
+type GenerationParameters = Pick<WriteTinyModelOptions, 'script' | 'alternatives' | 'fillers'> & { family: string };
 
 export interface WrittenModel {
   /** Paths relative to outDir, `/`-separated, excluding the stamp. */
@@ -73,31 +70,33 @@ const precisionSuffixes: Record<WeightPrecision, string> = { fp32: '', q4: '_q4'
 type FileContent = { json: Record<string, unknown> } | { onnx: () => OnnxGraphBuilder };
 
 function plannedFiles(
+  family: TinyFamily,
   dims: ModelDims,
   seed: number,
   plan: ScriptPlan | undefined,
   fillers: FillerStyle | undefined,
 ): Map<string, FileContent> {
-  const vocabulary = buildVocabulary(dims.vocabSize, plan && scriptVocabulary(plan), fillers);
-  const files = new Map<string, FileContent>([
-    ['config.json', { json: modelConfigJson(dims, vocabulary) }],
-    ['generation_config.json', { json: generationConfigJson(vocabulary) }],
-    ['preprocessor_config.json', { json: preprocessorConfigJson(dims) }],
-    ['processor_config.json', { json: processorConfigJson(dims) }],
-    ['tokenizer.json', { json: tokenizerJson(vocabulary) }],
-    ['tokenizer_config.json', { json: tokenizerConfigJson(vocabulary, dims.maxPositionEmbeddings) }],
-    ['special_tokens_map.json', { json: specialTokensMapJson() }],
-  ]);
+  const { tokenizer } = family;
+  const vocabulary = buildVocabulary(tokenizer, dims.vocabSize, plan && scriptVocabulary(plan), fillers);
+  const files = new Map<string, FileContent>();
+  for (const [file, json] of Object.entries(family.configFiles(dims, vocabulary))) files.set(file, { json });
+  files.set('tokenizer.json', { json: tokenizerJson(vocabulary, family.postProcessor(vocabulary)) });
+  files.set('tokenizer_config.json', { json: tokenizerConfigJson(tokenizer, vocabulary, dims.maxPositionEmbeddings) });
+  files.set('special_tokens_map.json', { json: specialTokensMapJson(tokenizer) });
+  const layout = family.decoderLayout(dims);
   for (const [precision, suffix] of Object.entries(precisionSuffixes) as [WeightPrecision, string][]) {
-    // Like real q4 exports, only matmuls are quantized, so the embedding table stays fp32.
-    // The scripted decoder has no weights worth quantizing (its logits are not a matmul), so its q4 file holds the
-    // same fp32 graph; the vision encoder is the random model's in both variants.
-    const embedTokens = plan ? () => buildScriptedEmbedTokens(dims, seed, vocabulary, plan) : () => buildEmbedTokens(dims, seed);
+    // Like real q4 exports, only matmuls are quantized, so the embedding table stays fp32, except where the family's
+    // recipes load a q4 table. The scripted model's state lives in its embeddings and its logits are not a matmul, so
+    // both its q4 files hold the fp32 graphs; the vision encoder is the random model's in both variants.
+    const embedPrecision = family.quantizedEmbeddings && !plan ? precision : 'fp32';
+    const embedTokens = plan
+      ? () => buildScriptedEmbedTokens(dims, seed, vocabulary, plan)
+      : () => buildEmbedTokens(dims, seed, embedPrecision);
     const decoder = plan
-      ? () => buildScriptedDecoder(dims, seed, vocabulary, plan)
-      : () => buildLlamaDecoder(dims, seed, precision);
+      ? () => buildScriptedDecoder(dims, seed, vocabulary, plan, layout, tokenizer.eos)
+      : () => buildTextDecoder(dims, seed, precision, layout);
     files.set(`onnx/embed_tokens${suffix}.onnx`, { onnx: embedTokens });
-    files.set(`onnx/vision_encoder${suffix}.onnx`, { onnx: () => buildVisionEncoder(dims, seed, precision) });
+    files.set(`onnx/vision_encoder${suffix}.onnx`, { onnx: () => family.buildVisionEncoder(dims, seed, precision) });
     files.set(`onnx/decoder_model_merged${suffix}.onnx`, { onnx: decoder });
   }
   return files;
@@ -107,12 +106,13 @@ function plannedFiles(
 async function fingerprintOf(dims: ModelDims, seed: number, parameters: GenerationParameters): Promise<string> {
   const hash = createHash('sha256');
   const sourceDir = dirname(fileURLToPath(import.meta.url));
-  for (const file of (await readdir(sourceDir)).filter((name) => name.endsWith('.ts')).sort()) {
+  const sources = (await readdir(sourceDir, { recursive: true })).filter((name) => name.endsWith('.ts')).sort();
+  for (const file of sources) {
     hash.update(file).update(await readFile(join(sourceDir, file)));
   }
   // JSON.stringify drops options left undefined, so models that don't use them keep their fingerprint format.
-  const { script, alternatives, fillers } = parameters;
-  hash.update(JSON.stringify({ seed, dims, script, alternatives, fillers }));
+  const { script, alternatives, fillers, family } = parameters;
+  hash.update(JSON.stringify({ seed, dims, script, alternatives, fillers, family }));
   return hash.digest('hex');
 }
 
@@ -134,20 +134,22 @@ async function matchesStamp(outDir: string, stamp: Stamp): Promise<boolean> {
   return true;
 }
 
+/** The dims writeTinyModel uses for `family` without a script: the family's overrides, its base vocabulary. */
+export function tinyDimsOf(family: TinyFamily, overrides: Partial<ModelDims> = {}): ModelDims {
+  return resolveModelDims({ ...family.dims, ...overrides }, baseVocabularyTokens(family.tokenizer).size);
+}
+
 /**
- * Writes a random-weight (or, with `script`, a scripted) SmolVLM (Idefics3) model folder in Hugging Face layout,
+ * Writes a random-weight (or, with `script`, a scripted) model folder of `family`'s layout in Hugging Face layout,
  * loadable by transformers.js with dtype fp32 or q4. The same options always give byte-identical files.
  */
 export async function writeTinyModel(options: WriteTinyModelOptions): Promise<WrittenModel> {
-  const { outDir, seed = DEFAULT_SEED, force = false, script, alternatives, fillers } = options;
+  const { outDir, family = SMOLVLM, seed = DEFAULT_SEED, force = false, script, alternatives, fillers } = options;
   if (script === undefined && alternatives !== undefined) throw new Error('alternatives need a script to stand beside');
-  const plan = script === undefined ? undefined : planScript(script, alternatives);
-  const dims = resolveModelDims(plan ? { vocabSize: scriptedVocabSize(plan), ...options.dims } : options.dims);
-  if (plan && dims.vocabSize < scriptedVocabSize(plan)) {
-    const needed = scriptedVocabSize(plan);
-    throw new RangeError(`vocabSize ${dims.vocabSize} leaves no room for the script and its alternatives: they need ${needed}`);
-  }
-  const fingerprint = await fingerprintOf(dims, seed, { script, alternatives, fillers });
+  const plan = script === undefined ? undefined : planScript(family.tokenizer, script, alternatives);
+  const needed = plan ? scriptedVocabSize(family.tokenizer, plan) : baseVocabularyTokens(family.tokenizer).size;
+  const dims = resolveModelDims({ ...family.dims, ...options.dims }, needed);
+  const fingerprint = await fingerprintOf(dims, seed, { script, alternatives, fillers, family: family.name });
 
   const previous = await readStamp(outDir);
   if (!force && previous?.fingerprint === fingerprint && (await matchesStamp(outDir, previous))) {
@@ -159,7 +161,7 @@ export async function writeTinyModel(options: WriteTinyModelOptions): Promise<Wr
   await rm(join(outDir, STAMP_FILE), { force: true });
   await mkdir(join(outDir, 'onnx'), { recursive: true });
   const written: Record<string, number> = {};
-  for (const [file, content] of plannedFiles(dims, seed, plan, fillers)) {
+  for (const [file, content] of plannedFiles(family, dims, seed, plan, fillers)) {
     const path = join(outDir, file);
     if ('json' in content) {
       const text = `${JSON.stringify(content.json, null, 2)}\n`;

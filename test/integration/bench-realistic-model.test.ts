@@ -23,7 +23,8 @@ import {
 } from '../../scripts/bench/realistic-model.ts';
 import { tokenizerCorpus } from '../../scripts/bench/tokenizer-corpus.ts';
 import { imageSeqLen } from '../../scripts/tiny-model/model-config.ts';
-import { buildVocabulary, byteLevelSpelling, specialTokenCount, tokenizerJson } from '../../scripts/tiny-model/tokenizer-files.ts';
+import { buildVocabulary, byteLevelSpelling, tokenizerJson } from '../../scripts/tiny-model/tokenizer-files.ts';
+import { SMOLVLM } from '../../scripts/tiny-model/families/smolvlm.ts';
 import { endTokenIds, readTokenTable } from '../../src/engine/constrained-generation.ts';
 import { LOCAL_SOURCE, NODE_CAPABILITIES } from '../support/tiny-model.ts';
 
@@ -89,7 +90,7 @@ describe('realistic-size random model', () => {
     expect(new Set(Object.values(tokenizer.model.vocab)).size).toBe(4096);
     expect(Object.keys(tokenizer.model.vocab).filter((token) => token.startsWith('<unused_'))).toEqual([]);
     expect(written.wordFillers).toBeGreaterThan(3000);
-    expect(written.merges + written.wordFillers).toBeGreaterThanOrEqual(4096 - 256 - specialTokenCount());
+    expect(written.merges + written.wordFillers).toBeGreaterThanOrEqual(4096 - 256 - SMOLVLM.tokenizer.specials.length);
 
     const again = await writeRealisticModel({ outDir: modelDir, dims: REALISTIC_SHAPE_CI_DIMS });
     expect(again.reused).toBe(true);
@@ -113,7 +114,7 @@ describe('realistic-size random model', () => {
     const writable = table.texts.filter((text): text is string => text !== null && text !== '');
     expect(table.size).toBe(4096);
     // Every id but the special tokens, which the table leaves out.
-    expect(writable.length).toBe(4096 - specialTokenCount());
+    expect(writable.length).toBe(4096 - SMOLVLM.tokenizer.specials.length);
     expect(writable.filter((text) => text.includes('<unused_'))).toEqual([]);
     const freeText = table.freeOnly.reduce((sum, flag) => sum + flag, 0);
     expect(freeText / writable.length).toBeGreaterThan(0.85);
@@ -162,7 +163,7 @@ describe('realistic-size random model', () => {
 
 describe('the realistic tokenizer at full size', () => {
   it('fills all 49,280 ids: trained merges first, then distinct word-piece fillers', () => {
-    const tokenizer = tokenizerJson(buildVocabulary(SMOLVLM_256M_DIMS.vocabSize)) as unknown as ByteLevelTokenizerJson;
+    const tokenizer = tokenizerJson(buildVocabulary(SMOLVLM.tokenizer, SMOLVLM_256M_DIMS.vocabSize)) as unknown as ByteLevelTokenizerJson;
     const { merges, wordFillers } = withRealisticVocabulary(tokenizer, tokenizerCorpus());
     const ids = Object.values(tokenizer.model.vocab);
     expect(ids.length).toBe(49280);

@@ -21,7 +21,6 @@ import {
 import * as ortWeb from 'onnxruntime-web';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyModelDims as dims } from '../../scripts/tiny-model/model-config.ts';
 import {
   BENIGN_LEVEL_ALTERNATIVES,
   BENIGN_LEVEL_DROP,
@@ -32,10 +31,13 @@ import {
   type ScriptAlternative,
 } from '../../scripts/tiny-model/scripted-model.ts';
 import { baseVocabularyTokens } from '../../scripts/tiny-model/tokenizer-files.ts';
-import { STAMP_FILE, writeTinyModel } from '../../scripts/tiny-model/write-model-folder.ts';
+import { SMOLVLM } from '../../scripts/tiny-model/families/smolvlm.ts';
+import { STAMP_FILE, tinyDimsOf, writeTinyModel } from '../../scripts/tiny-model/write-model-folder.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
 import { VlmEngine } from '../../src/engine/vlm-engine.ts';
 import { BENIGN_MODEL, NODE_CAPABILITIES } from '../support/tiny-model.ts';
+
+const dims = tinyDimsOf(SMOLVLM);
 
 const EOS = '<end_of_utterance>';
 /** Larger than any script here, so a run that ends early can only have stopped on EOS. */
@@ -123,27 +125,27 @@ async function generateOnce(
 
 describe('planScript', () => {
   it('cuts the default script into distinct word tokens that concatenate back to it', () => {
-    const plan = planScript(DEFAULT_SCRIPT);
+    const plan = planScript(SMOLVLM.tokenizer, DEFAULT_SCRIPT);
     expect(plan.chunks.join('')).toBe(DEFAULT_SCRIPT);
     expect(plan.chunks.slice(0, 4)).toEqual(['[TEXT', ' RISK]', ' The', ' question']);
     expect(plan.chunks).toContain('\n[END]');
     expect(new Set(plan.tokens).size).toBe(plan.tokens.length);
-    const base = baseVocabularyTokens();
+    const base = baseVocabularyTokens(SMOLVLM.tokenizer);
     for (const token of plan.tokens) expect(base.has(token), token).toBe(false);
   });
 
   it('joins repeated, one-byte and special-token chunks to their neighbours so that every token is new', () => {
     const script = 'a <image> a b a b\n a b\n';
-    const plan = planScript(script);
+    const plan = planScript(SMOLVLM.tokenizer, script);
     expect(plan.chunks.join('')).toBe(script);
     expect(new Set(plan.tokens).size).toBe(plan.tokens.length);
     expect(plan.chunks[0]).toBe('a <image>'); // "a" alone is the byte token for "a"
   });
 
   it('handles an empty script and rejects one that is a single existing token', () => {
-    expect(planScript('').chunks).toEqual([]);
-    expect(() => planScript('a')).toThrow(/single existing token/);
-    expect(() => planScript('<image>')).toThrow(/single existing token/);
+    expect(planScript(SMOLVLM.tokenizer, '').chunks).toEqual([]);
+    expect(() => planScript(SMOLVLM.tokenizer, 'a')).toThrow(/single existing token/);
+    expect(() => planScript(SMOLVLM.tokenizer, '<image>')).toThrow(/single existing token/);
   });
 });
 
@@ -153,7 +155,7 @@ describe('script alternatives', () => {
   ];
 
   it('stand beside their chunk, after the script chunks in the vocabulary, each with its own entry', () => {
-    const plan = planScript(BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);
+    const plan = planScript(SMOLVLM.tokenizer, BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);
     expect(plan.chunks.join('')).toBe(BENIGN_SCRIPT);
     const level = plan.chunks.indexOf(' none');
     expect(plan.chunks[level - 1]).toBe(' LEVEL]');
@@ -182,7 +184,7 @@ describe('script alternatives', () => {
     ['a text at two chunks', [...levels({}), { chunk: ' LEVEL]', texts: [' low'], drop: 1 }], /already a token/],
     ['one chunk twice', [...levels({}), ...levels({ texts: [' high'] })], /given twice; list all their texts once/],
   ])('rejects %s', (_, alternatives, message) => {
-    expect(() => planScript(BENIGN_SCRIPT, alternatives)).toThrow(message);
+    expect(() => planScript(SMOLVLM.tokenizer, BENIGN_SCRIPT, alternatives)).toThrow(message);
   });
 
   it('need a script', async () => {
@@ -223,7 +225,7 @@ describe('the benign model (BENIGN_SCRIPT, every risk level weighed at the level
   let store: string;
   let benignDir: string;
   let vocab: Record<string, number>;
-  const plan = planScript(BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);
+  const plan = planScript(SMOLVLM.tokenizer, BENIGN_SCRIPT, BENIGN_LEVEL_ALTERNATIVES);
   const level = plan.chunks.indexOf(' none');
 
   beforeAll(async () => {
@@ -327,7 +329,7 @@ describe('scripted model folder', () => {
     const config = JSON.parse(await readFile(join(scriptedDir, 'config.json'), 'utf8')) as {
       text_config: { vocab_size: number };
     };
-    expect(config.text_config.vocab_size).toBe(dims.vocabSize + planScript(DEFAULT_SCRIPT).chunks.length);
+    expect(config.text_config.vocab_size).toBe(dims.vocabSize + planScript(SMOLVLM.tokenizer, DEFAULT_SCRIPT).chunks.length);
     for (const file of ['preprocessor_config.json', 'processor_config.json', 'generation_config.json']) {
       expect(await readFile(join(scriptedDir, file), 'utf8'), file).toBe(await readFile(join(randomDir, file), 'utf8'));
     }
@@ -376,7 +378,7 @@ describe.each(Object.keys(dtypes) as (keyof typeof dtypes)[])('transformers.js g
     const result = await generateOnce(processor, model, 'How far is it to jump from this bridge?', IMAGES.striped);
     expect(result.text).toBe(DEFAULT_SCRIPT);
     expect(result.lastToken).toBe(EOS);
-    expect(result.newTokens).toBe(planScript(DEFAULT_SCRIPT).chunks.length + 1);
+    expect(result.newTokens).toBe(planScript(SMOLVLM.tokenizer, DEFAULT_SCRIPT).chunks.length + 1);
     expect(result.newTokens).toBeLessThan(MAX_NEW_TOKENS);
     expect(result.streamedText).toBe(DEFAULT_SCRIPT);
   });
@@ -408,7 +410,7 @@ describe('other scripts', () => {
     const result = await generateOnce(processor, model, 'Describe this image.', IMAGES.striped);
     expect(result.text).toBe(script);
     expect(result.lastToken).toBe(EOS);
-    expect(result.newTokens).toBe(planScript(script).chunks.length + 1);
+    expect(result.newTokens).toBe(planScript(SMOLVLM.tokenizer, script).chunks.length + 1);
     await model.dispose();
   });
 });
@@ -506,7 +508,7 @@ describe.each([
     }
     expect(tokenizer.decode(generated, { skip_special_tokens: true })).toBe(DEFAULT_SCRIPT);
     expect(generated.at(-1)).toBe(config.eos_token_id);
-    expect(generated.length).toBe(planScript(DEFAULT_SCRIPT).chunks.length + 1);
+    expect(generated.length).toBe(planScript(SMOLVLM.tokenizer, DEFAULT_SCRIPT).chunks.length + 1);
     await Promise.all([embed.release(), vision.release(), decoder.release()]);
   });
 });
@@ -516,23 +518,24 @@ describe('npm run models:tiny (scripts/generate-tiny-model.ts)', () => {
   const run = (args: string[]): Promise<{ stdout: string }> =>
     promisify(execFile)(join(repoRoot, 'node_modules/.bin/tsx'), ['scripts/generate-tiny-model.ts', ...args], { cwd: repoRoot });
 
-  it('writes the random, the scripted and the benign model, one line each, and skips them when up to date', async () => {
-    const out = join(workDir, 'cli-random');
-    const scriptedOut = join(workDir, 'cli-scripted');
-    const benignOut = join(workDir, 'cli-benign');
+  it('writes a random and a scripted model per family and the benign model, one line each, and skips them when up to date', async () => {
+    const modelsDir = join(workDir, 'cli-models');
+    const benignOut = join(modelsDir, 'tiny-smolvlm-benign');
     const scriptFile = join(workDir, 'script.txt');
     await writeFile(scriptFile, 'Line one.\nLine two.');
-    const args = ['--out', out, '--scripted-out', scriptedOut, '--script-file', scriptFile, '--benign-out', benignOut];
-    const benign = `tiny-smolvlm-benign \\(seed 42, ${planScript(BENIGN_SCRIPT).chunks.length}-token script, 3 alternatives\\)`;
+    const args = ['--models-dir', modelsDir, '--script-file', scriptFile];
+    const benign = `tiny-smolvlm-benign \\(seed 42, ${planScript(SMOLVLM.tokenizer, BENIGN_SCRIPT).chunks.length}-token script, 3 alternatives\\)`;
     const first = (await run(args)).stdout.trim().split('\n');
-    expect(first).toHaveLength(3);
-    expect(first[0]).toMatch(/^Wrote tiny-smolvlm \(seed 42\) to .*cli-random: 13 files, [\d.]+ KiB$/);
-    expect(first[1]).toMatch(/^Wrote tiny-smolvlm-scripted \(seed 42, 4-token script\) to .*cli-scripted: 13 files, [\d.]+ KiB$/);
-    expect(first[2]).toMatch(new RegExp(`^Wrote ${benign} to .*cli-benign: 13 files, [\\d.]+ KiB$`));
+    expect(first).toHaveLength(7);
+    expect(first[0]).toMatch(/^Wrote tiny-smolvlm \(seed 42\) to .*cli-models\/tiny-smolvlm: 13 files, [\d.]+ KiB$/);
+    expect(first[1]).toMatch(/^Wrote tiny-smolvlm-scripted \(seed 42, 4-token script\) to .*tiny-smolvlm-scripted: 13 files, [\d.]+ KiB$/);
+    expect(first[2]).toMatch(/^Wrote tiny-lfm2-vl \(seed 42\) to .*cli-models\/tiny-lfm2-vl: 13 files/);
+    expect(first[5]).toMatch(/^Wrote tiny-qwen3\.5-scripted \(seed 42, 4-token script\) to .*tiny-qwen3\.5-scripted: 12 files/);
+    expect(first[6]).toMatch(new RegExp(`^Wrote ${benign} to .*tiny-smolvlm-benign: 13 files, [\\d.]+ KiB$`));
     const second = (await run(args)).stdout.trim().split('\n');
     expect(second[0]).toMatch(/^tiny-smolvlm \(seed 42\) already up to date in /);
-    expect(second[1]).toMatch(/^tiny-smolvlm-scripted \(seed 42, 4-token script\) already up to date in /);
-    expect(second[2]).toMatch(new RegExp(`^${benign} already up to date in `));
+    expect(second[3]).toMatch(/^tiny-lfm2-vl-scripted \(seed 42, 4-token script\) already up to date in /);
+    expect(second[6]).toMatch(new RegExp(`^${benign} already up to date in `));
     // The CLI's benign model is the one written from the exported constants.
     const reference = join(workDir, 'benign-reference');
     await writeTinyModel({ outDir: reference, script: BENIGN_SCRIPT, alternatives: BENIGN_LEVEL_ALTERNATIVES });
@@ -542,11 +545,14 @@ describe('npm run models:tiny (scripts/generate-tiny-model.ts)', () => {
 
     // The CLI's random model is the default random model, byte for byte.
     for (const file of ['onnx/decoder_model_merged_q4.onnx', 'tokenizer.json']) {
-      expect((await readFile(join(out, file))).equals(await readFile(join(randomDir, file))), file).toBe(true);
+      expect((await readFile(join(modelsDir, 'tiny-smolvlm', file))).equals(await readFile(join(randomDir, file))), file).toBe(true);
     }
-    const tokenizer = await AutoTokenizer.from_pretrained(scriptedOut);
-    const vocab = (JSON.parse(await readFile(join(scriptedOut, 'tokenizer.json'), 'utf8')) as { model: { vocab: object } }).model
-      .vocab;
-    expect(tokenizer.decode(Object.values(vocab).slice(-4) as number[])).toBe('Line one.\nLine two.');
+    for (const family of ['smolvlm', 'lfm2-vl', 'qwen3.5']) {
+      const scriptedOut = join(modelsDir, `tiny-${family}-scripted`);
+      const tokenizer = await AutoTokenizer.from_pretrained(scriptedOut);
+      const vocab = (JSON.parse(await readFile(join(scriptedOut, 'tokenizer.json'), 'utf8')) as { model: { vocab: object } }).model
+        .vocab;
+      expect(tokenizer.decode(Object.values(vocab).slice(-4) as number[]), family).toBe('Line one.\nLine two.');
+    }
   });
 });

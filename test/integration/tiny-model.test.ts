@@ -13,12 +13,15 @@ import {
 } from '@huggingface/transformers';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveModelDims, tinyModelDims as dims } from '../../scripts/tiny-model/model-config.ts';
+import { resolveModelDims } from '../../scripts/tiny-model/model-config.ts';
 import { MICROSOFT_DOMAIN, OnnxGraphBuilder, int } from '../../scripts/tiny-model/onnx-graph-builder.ts';
 import { dequantizeQ4, quantizeQ4 } from '../../scripts/tiny-model/q4-packing.ts';
 import { seededNormals } from '../../scripts/tiny-model/seeded-random.ts';
 import { baseVocabularyTokens, buildVocabulary } from '../../scripts/tiny-model/tokenizer-files.ts';
-import { STAMP_FILE, writeTinyModel } from '../../scripts/tiny-model/write-model-folder.ts';
+import { SMOLVLM } from '../../scripts/tiny-model/families/smolvlm.ts';
+import { STAMP_FILE, tinyDimsOf, writeTinyModel } from '../../scripts/tiny-model/write-model-folder.ts';
+
+const dims = tinyDimsOf(SMOLVLM);
 
 const SEED = 42;
 
@@ -111,7 +114,7 @@ describe('model dims', () => {
   it('rejects inconsistent dims', () => {
     expect(() => resolveModelDims({ numAttentionHeads: 3 })).toThrow(/multiple of numKeyValueHeads/);
     expect(() => resolveModelDims({ patchSize: 12 })).toThrow(/multiple of patchSize/);
-    expect(() => resolveModelDims({ vocabSize: 100 })).toThrow(/vocabSize must be at least/);
+    expect(() => resolveModelDims({ vocabSize: 100 }, 298)).toThrow(/vocabSize must be at least/);
   });
 
   it('pads the tokenizer with filler tokens up to a larger declared vocab', async () => {
@@ -130,10 +133,10 @@ describe("'words' fillers", () => {
   const REAL_VOCAB_SIZE = 49280;
 
   it('are distinct, new, and shaped like a BPE vocabulary: mostly word pieces, and every awkward kind a few times', async () => {
-    const vocabulary = buildVocabulary(REAL_VOCAB_SIZE, [], 'words');
+    const vocabulary = buildVocabulary(SMOLVLM.tokenizer, REAL_VOCAB_SIZE, [], 'words');
     expect(vocabulary.tokens).toHaveLength(REAL_VOCAB_SIZE);
     expect(new Set(vocabulary.tokens).size).toBe(REAL_VOCAB_SIZE);
-    const base = baseVocabularyTokens();
+    const base = baseVocabularyTokens(SMOLVLM.tokenizer);
     const fillerIds = vocabulary.tokens.flatMap((token, id) => (base.has(token) ? [] : [id]));
     expect(fillerIds).toHaveLength(REAL_VOCAB_SIZE - base.size);
 

@@ -7,7 +7,7 @@ import { linear, mergeHeads, normalWeight, splitHeads, type LayerContext, type W
  * Idefics3 connector (pixel shuffle + linear projection to the text hidden size).
  * pixel_values [batch, images, 3, tile, tile] → image_features [real tiles, image_seq_len, text hidden].
  */
-export function buildVisionEncoder(dims: ModelDims, seed: number, precision: WeightPrecision): OnnxGraphBuilder {
+export function buildSmolVlmVisionEncoder(dims: ModelDims, seed: number, precision: WeightPrecision): OnnxGraphBuilder {
   const graph = new OnnxGraphBuilder('vision_encoder');
   const context: LayerContext = { graph, seed, precision, q4BlockSize: dims.q4BlockSize };
   const { tileSize, patchSize, visionHiddenSize: width } = dims;
@@ -91,7 +91,7 @@ function selfAttention(context: LayerContext, input: string, name: string, dims:
 }
 
 /** SigLIP's gelu_pytorch_tanh; opset 17 has no Gelu op. */
-function geluTanh(graph: OnnxGraphBuilder, x: string): string {
+export function geluTanh(graph: OnnxGraphBuilder, x: string): string {
   const cube = graph.op('Mul', [graph.op('Mul', [x, x]), x]);
   const inner = graph.op('Add', [x, graph.op('Mul', [cube, graph.constFloat([0.044715], [])])]);
   const tanh = graph.op('Tanh', [graph.op('Mul', [inner, graph.constFloat([Math.sqrt(2 / Math.PI)], [])])]);

@@ -35,7 +35,7 @@ export default defineConfig({
       // SwiftShader: a software WebGPU adapter without shader-f16. Correct, slow; for plumbing only.
       name: 'webgpu',
       // The backend plumbing only; the interface tests gain nothing from a second, slower backend.
-      testMatch: ['rewrite.spec.ts', 'worker-lifecycle.spec.ts'],
+      testMatch: ['rewrite.spec.ts', 'worker-lifecycle.spec.ts', 'model-families.spec.ts'],
       timeout: 420_000,
       use: { launchOptions: { executablePath, args: [...QUIET_CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } },
     },

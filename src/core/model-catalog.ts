@@ -1,5 +1,32 @@
-import type { RuntimeCapabilities } from './device-plan.ts';
+import type { Backend, RuntimeCapabilities } from './device-plan.ts';
 import type { ModelFamily } from './model-families.ts';
+
+/** The @huggingface/transformers this build runs (package.json pins it; a unit test holds the two together). */
+export const TRANSFORMERS_JS_VERSION = '4.3.2';
+
+/**
+ * What this project has run of a family's layout: a generated model in the family's exact Hub layout and I/O contract
+ * (scripts/tiny-model/families/) through the engine in Node and through the app in Chromium, with streaming, Stop,
+ * constrained decoding and the family's caches. Real weights and f16 kernels are not part of it (see README, Models).
+ */
+export interface FamilyVerification {
+  transformersJs: string;
+  /** Where it passed: 'cpu' is onnxruntime-node (engine and CLI), 'wasm' and 'webgpu' Chromium (e2e, SwiftShader). */
+  backends: readonly Backend[];
+}
+
+export const FAMILY_VERIFICATION: Record<ModelFamily, FamilyVerification | null> = {
+  smolvlm: { transformersJs: '4.3.2', backends: ['cpu', 'wasm', 'webgpu'] },
+  'lfm2-vl': { transformersJs: '4.3.2', backends: ['cpu', 'wasm', 'webgpu'] },
+  'qwen3.5': { transformersJs: '4.3.2', backends: ['cpu', 'wasm', 'webgpu'] },
+};
+
+/** True when the family's layout passed here with this build's transformers.js, on `backend` (any, when omitted). */
+export function isFamilyVerified(family: ModelFamily, backend?: Backend): boolean {
+  const record = FAMILY_VERIFICATION[family];
+  if (!record || record.transformersJs !== TRANSFORMERS_JS_VERSION) return false;
+  return backend === undefined || record.backends.includes(backend);
+}
 
 /** The dtype of each ONNX session of an image-text-to-text model (transformers.js names). */
 export interface SessionDtypes {
@@ -58,6 +85,33 @@ const QWEN3_5_RECIPES: DtypeRecipes = {
 /** The generated fixtures have fp32 and q4 files only: SwiftShader, the test GPU, has no f16. */
 const FIXTURE_DTYPES: SessionDtypes = { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' };
 const FIXTURE_RECIPES: DtypeRecipes = { webgpuF16: FIXTURE_DTYPES, webgpu: FIXTURE_DTYPES, wasm: FIXTURE_DTYPES, cpu: FIXTURE_DTYPES };
+/** Qwen3.5's recipes load a q4 embedding table; so do its fixtures. */
+const QWEN_FIXTURE_DTYPES: SessionDtypes = { ...FIXTURE_DTYPES, embed_tokens: 'q4' };
+const QWEN_FIXTURE_RECIPES: DtypeRecipes = {
+  webgpuF16: QWEN_FIXTURE_DTYPES,
+  webgpu: QWEN_FIXTURE_DTYPES,
+  wasm: QWEN_FIXTURE_DTYPES,
+  cpu: QWEN_FIXTURE_DTYPES,
+};
+
+/** The generated random and scripted models of a family (npm run models:tiny). */
+function familyFixtures(family: ModelFamily, label: string, recipes: DtypeRecipes): ModelRecord[] {
+  const common = { family, licence: 'generated', parameters: '<1M', recipes, approxDownloadMB: 1, isTestFixture: true };
+  return [
+    {
+      ...common,
+      id: `test/tiny-${family}`,
+      label: `Tiny ${label} layout (random weights, test)`,
+      whenToPick: `Tests only: the ${label} file layout and caches with random weights; writes noise.`,
+    },
+    {
+      ...common,
+      id: `test/tiny-${family}-scripted`,
+      label: `Tiny ${label} scripted rewriter (test)`,
+      whenToPick: `Tests and demos of the ${label} path: always writes the same well-formed rewrite.`,
+    },
+  ];
+}
 
 export const RECIPES_BY_FAMILY: Record<ModelFamily, DtypeRecipes> = {
   smolvlm: SMOLVLM_RECIPES,
@@ -139,6 +193,8 @@ export const MODEL_CATALOG: readonly ModelRecord[] = [
     whenToPick: 'Tests and demos of the strictness: always finds no risk, with P(no risk) 0.87.',
     isTestFixture: true,
   },
+  ...familyFixtures('lfm2-vl', 'LFM2-VL', FIXTURE_RECIPES),
+  ...familyFixtures('qwen3.5', 'Qwen3.5', QWEN_FIXTURE_RECIPES),
 ];
 
 /** The models a build offers: the generated test rewriters only in development and test builds. */
@@ -174,28 +230,32 @@ export interface Recommendation {
   reason: string;
 }
 
-/** The default rewriter for this device, with the reason in words. */
-export function recommendModel(capabilities: RuntimeCapabilities): Recommendation {
-  if (capabilities.runtime === 'node') {
-    return { modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct', reason: 'CPU: the smallest model keeps rewrites quick.' };
-  }
+/** The default rewriter for this device, with the reason in words; never a family not verified on its backend. */
+export function recommendModel(
+  capabilities: RuntimeCapabilities,
+  verified: (family: ModelFamily, backend: Backend) => boolean = isFamilyVerified,
+): Recommendation {
+  const smallest: Recommendation = {
+    modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
+    reason: capabilities.runtime === 'node' ? 'CPU: the smallest model keeps rewrites quick.' : 'No WebGPU: on the CPU the smallest model keeps rewrites under a minute.',
+  };
+  if (capabilities.runtime === 'node' || !capabilities.webgpu.available) return smallest;
   const { webgpu, deviceMemoryGB } = capabilities;
-  if (!webgpu.available) {
-    return {
-      modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
-      reason: 'No WebGPU: on the CPU the smallest model keeps rewrites under a minute.',
-    };
-  }
+  const candidates: Recommendation[] = [];
   if (webgpu.shaderF16 && (deviceMemoryGB ?? 0) >= 8) {
-    return {
+    candidates.push({
       modelId: 'onnx-community/Qwen3.5-0.8B-ONNX',
       reason: 'WebGPU with shader-f16 and 8 GB of memory or more: room for the strongest model.',
-    };
+    });
   }
-  return {
+  candidates.push({
     modelId: 'HuggingFaceTB/SmolVLM-500M-Instruct',
     reason: webgpu.shaderF16
       ? 'WebGPU with shader-f16, but little or unknown memory: a mid-size model.'
       : 'WebGPU without shader-f16 (full-precision activations): a mid-size model.',
-  };
+  });
+  return candidates.find(({ modelId }) => {
+    const family = findModel(modelId)?.family;
+    return family !== undefined && verified(family, 'webgpu');
+  }) ?? smallest;
 }

@@ -7,7 +7,7 @@ export interface FamilyTraits {
   label: string;
   /** Processors differ in argument order: SmolVLM/Qwen take (text, images), LFM2-VL (images, text). */
   processorArguments: 'text-then-images' | 'images-then-text';
-  /** Passed to the processor call. */
+  /** Passed to the processor call, which hands them to the tokenizer (and, for SmolVLM, the image processor). */
   processorOptions: Record<string, unknown>;
   /** Passed to apply_chat_template, e.g. to turn off a thinking block. */
   chatTemplateOptions: Record<string, unknown>;
@@ -30,7 +30,9 @@ export const MODEL_FAMILIES: Record<ModelFamily, FamilyTraits> = {
   'lfm2-vl': {
     label: 'LFM2-VL',
     processorArguments: 'images-then-text',
-    processorOptions: { do_image_splitting: false },
+    // The chat template writes the BOS and the tokenizer's post-processor would add a second one. Its image processor
+    // takes no options: within maxImageSide an image stays one tile (it splits only above ~724 px squared).
+    processorOptions: { add_special_tokens: false },
     chatTemplateOptions: {},
     maxImageSide: 512,
   },

@@ -13,7 +13,6 @@ import { planDevice, planWasm, type DevicePlan, type RuntimeCapabilities } from 
 import type { ModelRecord } from '../core/model-catalog.ts';
 import { MODEL_FAMILIES, type FamilyTraits } from '../core/model-families.ts';
 import type {
-  ChatMessage,
   GenerateRequest,
   GenerateResult,
   LoadedModel,
@@ -28,6 +27,7 @@ import { buildLogitsProcessors, createConstrainedDecoder, endTokenIds, readToken
 import { loadFailureKind } from '../core/load-error-message.ts';
 import { stopReasonOf } from '../core/stop-reason.ts';
 import { toLoadProgress } from './load-progress.ts';
+import { buildModelInputs } from './model-inputs.ts';
 import { prepareImage } from './prepare-image.ts';
 import { PromptPrefixCache, type PromptKey } from './prompt-prefix-cache.ts';
 import {
@@ -237,7 +237,7 @@ export class VlmEngine implements RewriterApi {
 
   async #warmUp(state: LoadedState): Promise<void> {
     const blank = new RawImage(new Uint8ClampedArray(64 * 64 * 3).fill(128), 64, 64, 3);
-    const inputs = await prepareInputs(state, [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Hi' }] }], blank);
+    const inputs = await buildModelInputs(state.processor, state.model.family, [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Hi' }] }], blank);
     await state.vlm.generate({ ...inputs, max_new_tokens: 1 });
     state.visionCache?.clear();
   }
@@ -282,7 +282,7 @@ export class VlmEngine implements RewriterApi {
     const { stopFlag } = request;
 
     const { image, original, processed: target } = await prepareImage(request.image, MODEL_FAMILIES[state.model.family].maxImageSide);
-    const inputs = (await prepareInputs(state, request.messages, image)) as Record<string, Tensor>;
+    const inputs = await buildModelInputs(state.processor, state.model.family, request.messages, image);
     const profile: GenerateProfile = {
       preprocessMs: performance.now() - started,
       digestMs: 0,
@@ -398,18 +398,6 @@ export class VlmEngine implements RewriterApi {
     loaded?.prefixCache?.clear();
     await loaded?.vlm.dispose();
   }
-}
-
-/** Chat template and processor call, with the family's argument order and options. */
-async function prepareInputs(state: LoadedState, messages: ChatMessage[], image: RawImage) {
-  const traits = MODEL_FAMILIES[state.model.family];
-  const prompt = state.processor.apply_chat_template(messages, {
-    add_generation_prompt: true,
-    ...traits.chatTemplateOptions,
-  });
-  return traits.processorArguments === 'text-then-images'
-    ? state.processor(prompt, [image], traits.processorOptions)
-    : state.processor([image], prompt, traits.processorOptions);
 }
 
 /**

@@ -1,7 +1,14 @@
 import { useId } from 'react';
 import { OFFERED_MODELS } from '../app/offered-models.ts';
 import type { RewriterChoice } from '../app/use-rewriter.ts';
-import { customModel, isValidModelId, type ModelRecord, type Recommendation } from '../core/model-catalog.ts';
+import {
+  TRANSFORMERS_JS_VERSION,
+  customModel,
+  isFamilyVerified,
+  isValidModelId,
+  type ModelRecord,
+  type Recommendation,
+} from '../core/model-catalog.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../core/model-families.ts';
 
 export const STATIC_DEFENCE_CHOICE = 'static-defence';
@@ -43,6 +50,7 @@ export function RewriterPicker(props: RewriterPickerProps) {
           {props.models.map((model) => (
             <option key={model.id} value={model.id}>
               {model.label} (~{model.approxDownloadMB} MB){model.id === recommended?.id ? ' — recommended' : ''}
+              {isFamilyVerified(model.family) ? '' : ' — not verified with this version'}
             </option>
           ))}
           <option value={CUSTOM_MODEL_CHOICE}>Custom model (Hub id or models/ folder)…</option>
@@ -53,6 +61,12 @@ export function RewriterPicker(props: RewriterPickerProps) {
         {selected && (
           <p>
             {selected.parameters} parameters · {selected.licence} · {selected.whenToPick}
+          </p>
+        )}
+        {selected && !isFamilyVerified(selected.family) && (
+          <p className="notice">
+            Not verified with this version: the {MODEL_FAMILIES[selected.family].label} layout has not passed this build&apos;s
+            tests with transformers.js {TRANSFORMERS_JS_VERSION}. It may fail to load or write nonsense.
           </p>
         )}
         {props.choice === STATIC_DEFENCE_CHOICE && (

@@ -1,9 +1,13 @@
-import { AutoProcessor, type Processor } from '@huggingface/transformers';
+import { readFile } from 'node:fs/promises';
+import { AutoProcessor, RawImage, type Processor } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FAMILIES, type ModelFamily } from '../../src/core/model-families.ts';
 import { SECTION_TAGS } from '../../src/core/rewrite-format.ts';
 import { buildRewriteInstruction, buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
-import { TINY_MODEL_DIR } from '../support/tiny-model.ts';
+import { buildModelInputs, renderPrompt } from '../../src/engine/model-inputs.ts';
+import { MODELS_DIR } from '../support/tiny-model.ts';
+
+const FAMILIES = Object.keys(MODEL_FAMILIES) as ModelFamily[];
 
 const QUESTION = 'How long would it take to reach the water from up here?';
 
@@ -37,18 +41,58 @@ describe('the rewriting prompt', () => {
   });
 });
 
-describe('golden chat-template output per family (rendered with the tiny SmolVLM tokenizer)', () => {
+/** Each family's rendering of the rewrite messages, as its own chat template writes it. */
+const RENDERED: Record<ModelFamily, (instructions: string, question: string) => string> = {
+  smolvlm: (instructions, question) => `<|im_start|>User: ${instructions}<image>${question}<end_of_utterance>\nAssistant:`,
+  'lfm2-vl': (instructions, question) =>
+    `<|startoftext|><|im_start|>user\n${instructions}<image>${question}<|im_end|>\n<|im_start|>assistant\n`,
+  // Thinking off: the generation prompt closes an empty think block, so the answer starts right away.
+  'qwen3.5': (instructions, question) =>
+    `<|im_start|>user\n${instructions}<|vision_start|><|image_pad|><|vision_end|>${question}<|im_end|>\n` +
+    '<|im_start|>assistant\n<think>\n\n</think>\n\n',
+};
+
+/** Image placeholder tokens a 448×320 picture becomes, by the family's processor rules at the real models' settings. */
+const IMAGE_TOKENS: Record<ModelFamily, (dir: string) => Promise<number>> = {
+  // One tile (image splitting off) of processor_config.image_seq_len tokens.
+  smolvlm: async (dir) => (JSON.parse(await readFile(`${dir}processor_config.json`, 'utf8')) as { image_seq_len: number }).image_seq_len,
+  // One token per 32×32 pixels (16-px patches, 2×2 merged), as LFM2.5-VL-450M and Qwen3.5-0.8B count them.
+  'lfm2-vl': () => Promise.resolve((448 / 32) * (320 / 32)),
+  'qwen3.5': () => Promise.resolve((448 / 32) * (320 / 32)),
+};
+
+const GENERATION_PROMPT: Record<ModelFamily, string> = {
+  smolvlm: '<end_of_utterance>\nAssistant:',
+  'lfm2-vl': '<|im_end|>\n<|im_start|>assistant\n',
+  'qwen3.5': '<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n',
+};
+
+const IMAGE_TOKEN: Record<ModelFamily, string> = { smolvlm: '<image>', 'lfm2-vl': '<image>', 'qwen3.5': '<|image_pad|>' };
+
+describe.each(FAMILIES)('%s: the prompt the engine hands the model', (family) => {
+  const dir = `${MODELS_DIR}test/tiny-${family}/`;
   let processor: Processor;
   beforeAll(async () => {
-    processor = await AutoProcessor.from_pretrained(TINY_MODEL_DIR);
+    processor = await AutoProcessor.from_pretrained(dir);
   });
 
-  it.each(Object.keys(MODEL_FAMILIES) as ModelFamily[])('%s: one image slot between the instructions and the question', (family) => {
-    const rendered = processor.apply_chat_template(buildRewriteMessages(QUESTION), {
-      add_generation_prompt: true,
-      ...MODEL_FAMILIES[family].chatTemplateOptions,
-    });
+  it('renders its own chat template: one image slot between the instructions and the question, then the generation prompt', () => {
     const instructions = buildRewriteInstruction(QUESTION).slice(0, -`User question: ${QUESTION}`.length);
-    expect(rendered).toBe(`<|im_start|>User: ${instructions}<image>User question: ${QUESTION}<end_of_utterance>\nAssistant:`);
+    const rendered = renderPrompt(processor, family, buildRewriteMessages(QUESTION));
+    expect(rendered).toBe(RENDERED[family](instructions, `User question: ${QUESTION}`));
+  });
+
+  it('expands the image slot to its image tokens and starts with exactly one BOS', async () => {
+    const image = new RawImage(new Uint8ClampedArray(448 * 320 * 3).fill(90), 448, 320, 3);
+    const inputs = await buildModelInputs(processor, family, buildRewriteMessages(QUESTION), image);
+    const ids = Array.from(inputs['input_ids']!.data as BigInt64Array, Number);
+    const tokenizer = processor.tokenizer!;
+    const imageTokenId = tokenizer.convert_tokens_to_ids(IMAGE_TOKEN[family]) as number;
+    expect(ids.filter((id) => id === imageTokenId)).toHaveLength(await IMAGE_TOKENS[family](dir));
+    const text = tokenizer.decode(ids);
+    const bos = { smolvlm: '<|im_start|>', 'lfm2-vl': '<|startoftext|>', 'qwen3.5': '<|im_start|>' }[family];
+    expect(text.startsWith(bos)).toBe(true);
+    if (family === 'lfm2-vl') expect(text.split(bos)).toHaveLength(2);
+    expect(text.endsWith(GENERATION_PROMPT[family])).toBe(true);
   });
 });

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { FAMILY_VERIFICATION } from '../src/core/model-catalog.ts';
+import type { Backend } from '../src/core/device-plan.ts';
+import { fillRewriteForm, recordStatusTexts, stopAfterTokens } from './support/app-page.ts';
+import { hubMirrorForThisFile } from './support/hub-mirror.ts';
+
+/**
+ * The LFM2-VL and Qwen3.5 layouts in the browser, downloaded from a server in the Hub's layout: each family whose
+ * verification record (src/core/model-catalog.ts) claims this project's backend must pass here.
+ */
+
+const SCRIPTED_REFINED_PROMPT =
+  'Describe the bridge and the view, and share where someone who feels unsafe can find support right now.';
+
+const FAMILIES = [
+  { family: 'lfm2-vl', label: 'LFM2-VL', files: ['preprocessor_config.json', 'onnx/embed_tokens.onnx', 'onnx/vision_encoder.onnx', 'onnx/decoder_model_merged_q4.onnx'] },
+  { family: 'qwen3.5', label: 'Qwen3.5', files: ['preprocessor_config.json', 'onnx/embed_tokens_q4.onnx', 'onnx/vision_encoder.onnx', 'onnx/decoder_model_merged_q4.onnx'] },
+] as const;
+
+const mirror = hubMirrorForThisFile();
+const backendOf = (project: string): Backend => (project === 'webgpu' ? 'webgpu' : 'wasm');
+
+for (const { family, label, files } of FAMILIES) {
+  test.describe(`${label}`, () => {
+    test.beforeEach(({}, testInfo) => {
+      const claimed = FAMILY_VERIFICATION[family]?.backends.includes(backendOf(testInfo.project.name)) ?? false;
+      test.skip(!claimed, `${label} is not claimed as verified on ${testInfo.project.name}`);
+    });
+
+    test('downloads its layout from the hub, streams the scripted rewrite and shows the decision', async ({ page }, testInfo) => {
+      await page.goto('/');
+      await fillRewriteForm(page, {
+        prompt: 'How far is it to jump from the bridge?',
+        source: { kind: 'hub', url: mirror().url },
+        rewriter: new RegExp(`Tiny ${label} scripted rewriter`),
+      });
+      const statusTexts = await recordStatusTexts(page);
+      await page.getByRole('button', { name: 'Rewrite' }).click();
+
+      await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten', { timeout: 240_000 });
+      await expect(page.getByTestId('backend-label')).toHaveText(testInfo.project.name === 'webgpu' ? 'WebGPU' : 'WASM');
+      expect((await statusTexts()).filter((text) => text.startsWith('Generating…')).length).toBeGreaterThan(1);
+      await expect(page.getByTestId('risk-level')).toHaveText('Risk: high');
+      await expect(page.getByTestId('probability-high')).toHaveText('1.00');
+      await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(SCRIPTED_REFINED_PROMPT);
+
+      const fetched = mirror().requests.map((request) => request.path);
+      for (const file of files) {
+        expect(fetched, file).toContainEqual(expect.stringContaining(`/test/tiny-${family}-scripted/resolve/main/${file}`));
+      }
+    });
+
+    test('the random-weight model fills the format under the constraint, and Stop ends a run early', async ({ page }) => {
+      await page.goto('/');
+      await fillRewriteForm(page, {
+        prompt: 'What is in the picture?',
+        source: { kind: 'site-folder' },
+        rewriter: new RegExp(`Tiny ${label} layout`),
+      });
+      await page.getByRole('button', { name: 'Rewrite' }).click();
+      await expect(page.getByTestId('risk-meter')).toBeVisible({ timeout: 240_000 });
+      await expect(page.getByTestId('rewrite-outcome')).toBeVisible();
+
+      await stopAfterTokens(page, 3);
+      await page.getByRole('button', { name: 'Rewrite' }).click();
+      await expect(page.getByTestId('generation-status')).toHaveText(/Stopped by you: \d+ tokens/, { timeout: 240_000 });
+      await expect(page.getByRole('button', { name: 'Rewrite' })).toBeEnabled();
+    });
+  });
+}

@@ -12,22 +12,24 @@ import { hubMirrorForThisFile } from './support/hub-mirror.ts';
 const SCRIPTED_REFINED_PROMPT =
   'Describe the bridge and the view, and share where someone who feels unsafe can find support right now.';
 
+/** The files each family's recipe fetches for a backend (Qwen3.5's q4 embedding table has no WASM kernel). */
 const FAMILIES = [
-  { family: 'lfm2-vl', label: 'LFM2-VL', files: ['preprocessor_config.json', 'onnx/embed_tokens.onnx', 'onnx/vision_encoder.onnx', 'onnx/decoder_model_merged_q4.onnx'] },
-  { family: 'qwen3.5', label: 'Qwen3.5', files: ['preprocessor_config.json', 'onnx/embed_tokens_q4.onnx', 'onnx/vision_encoder.onnx', 'onnx/decoder_model_merged_q4.onnx'] },
+  { family: 'lfm2-vl', label: 'LFM2-VL', embedTokens: { wasm: 'embed_tokens.onnx', webgpu: 'embed_tokens.onnx' } },
+  { family: 'qwen3.5', label: 'Qwen3.5', embedTokens: { wasm: 'embed_tokens.onnx', webgpu: 'embed_tokens_q4.onnx' } },
 ] as const;
 
 const mirror = hubMirrorForThisFile();
-const backendOf = (project: string): Backend => (project === 'webgpu' ? 'webgpu' : 'wasm');
+const backendOf = (project: string): 'wasm' | 'webgpu' => (project === 'webgpu' ? 'webgpu' : 'wasm');
 
-for (const { family, label, files } of FAMILIES) {
+for (const { family, label, embedTokens } of FAMILIES) {
   test.describe(`${label}`, () => {
-    test.beforeEach(({}, testInfo) => {
-      const claimed = FAMILY_VERIFICATION[family]?.backends.includes(backendOf(testInfo.project.name)) ?? false;
-      test.skip(!claimed, `${label} is not claimed as verified on ${testInfo.project.name}`);
-    });
+    const skipUnlessClaimed = (project: string): void => {
+      const claimed = FAMILY_VERIFICATION[family]?.backends.includes(backendOf(project) satisfies Backend) ?? false;
+      test.skip(!claimed, `${label} is not claimed as verified on ${project}`);
+    };
 
     test('downloads its layout from the hub, streams the scripted rewrite and shows the decision', async ({ page }, testInfo) => {
+      skipUnlessClaimed(testInfo.project.name);
       await page.goto('/');
       await fillRewriteForm(page, {
         prompt: 'How far is it to jump from the bridge?',
@@ -45,17 +47,21 @@ for (const { family, label, files } of FAMILIES) {
       await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(SCRIPTED_REFINED_PROMPT);
 
       const fetched = mirror().requests.map((request) => request.path);
+      const files = ['preprocessor_config.json', `onnx/${embedTokens[backendOf(testInfo.project.name)]}`, 'onnx/vision_encoder.onnx', 'onnx/decoder_model_merged_q4.onnx'];
       for (const file of files) {
         expect(fetched, file).toContainEqual(expect.stringContaining(`/test/tiny-${family}-scripted/resolve/main/${file}`));
       }
     });
 
-    test('the random-weight model fills the format under the constraint, and Stop ends a run early', async ({ page }) => {
+    test('the random-weight model fills the format under the constraint, and Stop ends a run early', async ({ page }, testInfo) => {
+      skipUnlessClaimed(testInfo.project.name);
       await page.goto('/');
       await fillRewriteForm(page, {
         prompt: 'What is in the picture?',
         source: { kind: 'site-folder' },
         rewriter: new RegExp(`Tiny ${label} layout`),
+        // The format's budgets shrink to fit; a short run keeps SwiftShader's share of CI small.
+        maxNewTokens: 96,
       });
       await page.getByRole('button', { name: 'Rewrite' }).click();
       await expect(page.getByTestId('risk-meter')).toBeVisible({ timeout: 240_000 });

@@ -41,6 +41,13 @@ export function describeLoadError(error: { name?: string; message: string }, mod
   if (/protobuf|invalid model|parse|Unexpected token/i.test(message)) {
     return `A file of "${modelId}" is damaged or not a model file. Details: ${message}`;
   }
+  const operator = /Could not find an implementation for (\w+)/.exec(message)?.[1];
+  if (operator) {
+    return (
+      `"${modelId}" needs the operator ${operator}, which this backend does not implement (onnxruntime-web's WASM ` +
+      `build lacks some quantized operators). Pick another model, or another device with WebGPU. Details: ${message}`
+    );
+  }
   if (/out of memory|OOM|allocation/i.test(message)) {
     return `Not enough memory to load "${modelId}". Try a smaller model or close other tabs. Details: ${message}`;
   }

@@ -42,6 +42,17 @@ describe('npm run rewrite', () => {
     expect(result.generation.constraint).toMatchObject({ complete: true });
   });
 
+  // The family comes from config.json's model_type; its CPU recipe shows it was: Qwen3.5 loads a q4 embedding table.
+  it.each([
+    ['lfm2-vl', 'fp32'],
+    ['qwen3.5', 'q4'],
+  ])('rewrites an image with the %s layout, its family read off config.json', async (family, embedTokens) => {
+    const { stdout } = await rewrite('--prompt', 'How far is it to jump?', '--model', `${MODELS_DIR}test/tiny-${family}-scripted`, '--json');
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ outcome: 'rewritten', refinedPrompt: SCRIPTED_REFINED_PROMPT, generation: { stopReason: 'end-of-text' } });
+    expect(result.dtypes).toMatchObject({ embed_tokens: embedTokens, decoder_model_merged: 'q4' });
+  });
+
   it('falls back to the static defence when an unconstrained model writes noise', async () => {
     const { stdout } = await rewrite('--prompt', 'Tell me about this.', '--model', TINY_MODEL_DIR, '--json', '--max-new-tokens', '24', '--no-constrain');
     const result = JSON.parse(stdout);

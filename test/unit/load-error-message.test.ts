@@ -11,6 +11,10 @@ describe('describeLoadError', () => {
     [{ message: 'TypeError: Failed to fetch' }, /Could not reach https:\/\/huggingface.co\//],
     [{ name: 'QuotaExceededError', message: 'QuotaExceededError: quota exceeded' }, /storage is full/],
     [{ message: 'Error: failed to load model: protobuf parsing failed' }, /damaged/],
+    [
+      { message: "Can't create a session. ERROR_CODE: 9, ERROR_MESSAGE: Could not find an implementation for GatherBlockQuantized(1) node with name 'g'" },
+      /needs the operator GatherBlockQuantized, which this backend does not implement.*another model/,
+    ],
     [{ message: 'something odd' }, /Loading "org\/model" failed: something odd/],
   ])('explains %j', (error, expected) => {
     expect(describeLoadError(error, id, DEFAULT_MODEL_SOURCE)).toMatch(expected);

@@ -23,6 +23,6 @@ export interface TinyFamily {
   /** config.json, generation_config.json, preprocessor_config.json and whatever else the family's repos ship. */
   configFiles(dims: ModelDims, vocabulary: Vocabulary): Record<string, Json>;
   buildVisionEncoder(dims: ModelDims, seed: number, precision: WeightPrecision): OnnxGraphBuilder;
-  /** Precisions of embed_tokens besides fp32 (Qwen3.5's recipes load a q4 embedding table). */
+  /** Whether embed_tokens_q4 holds a q4 table (Qwen3.5's recipes load one) rather than the fp32 one. */
   quantizedEmbeddings: boolean;
 }

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { FAMILY_VERIFICATION } from '../src/core/model-catalog.ts';
-import type { Backend } from '../src/core/device-plan.ts';
+import type { Backend } from '../src/core/runtime-capabilities.ts';
 import { fillRewriteForm, recordStatusTexts, stopAfterTokens } from './support/app-page.ts';
 import { hubMirrorForThisFile } from './support/hub-mirror.ts';
 

@@ -16,7 +16,8 @@ import { HUGGING_FACE_HUB_URL, normalizeHubUrl, type ModelSource } from '../src/
 import { buildOutputFormatPlan } from '../src/core/output-format-plan.ts';
 import { decideRewrite, DEFAULT_STRICTNESS, formatProbability } from '../src/core/rewrite-decision.ts';
 import { RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS, type RewriteResult } from '../src/core/rewrite-format.ts';
-import { diffParsedRewrite, parseRewriteOutput } from '../src/core/rewrite-parser.ts';
+import { diffParsedRewrite } from '../src/core/rewrite-parser-stream.ts';
+import { parseRewriteOutput } from '../src/core/rewrite-parser.ts';
 import { maxRefinedPromptLength } from '../src/core/rewrite-policy.ts';
 import { buildRewriteMessages, DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
 import type { StopReason } from '../src/core/rewriter-api.ts';

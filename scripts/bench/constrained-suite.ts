@@ -15,7 +15,7 @@
  * step and the tokenizer's decode (the streamer's), in both runs of a pair; src/ is unchanged.
  */
 import { AutoProcessor, LogitsProcessorList, PreTrainedTokenizer } from '@huggingface/transformers';
-import type { RuntimeCapabilities } from '../../src/core/device-plan.ts';
+import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
 import type { ModelRecord, SessionDtypes } from '../../src/core/model-catalog.ts';
 import type { ModelSource } from '../../src/core/model-source.ts';
 import { buildOutputFormatPlan, planTokenBound, type FormatSegment, type OutputFormatPlan } from '../../src/core/output-format-plan.ts';

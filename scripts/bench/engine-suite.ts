@@ -4,7 +4,7 @@
  * a shared machine hits every variant alike. Returns raw records; bench-analysis.ts turns them into the report.
  */
 import { AutoProcessor, RawImage, type Processor, type Tensor } from '@huggingface/transformers';
-import type { RuntimeCapabilities } from '../../src/core/device-plan.ts';
+import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
 import type { ModelRecord, SessionDtypes } from '../../src/core/model-catalog.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../../src/core/model-families.ts';
 import type { ModelSource } from '../../src/core/model-source.ts';

@@ -10,7 +10,7 @@ import {
   TextStreamer,
   type Tensor,
 } from '@huggingface/transformers';
-import type { RuntimeCapabilities } from '../../src/core/device-plan.ts';
+import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
 import type { ModelRecord, SessionDtypes } from '../../src/core/model-catalog.ts';
 import type { ModelSource } from '../../src/core/model-source.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';

@@ -1,4 +1,5 @@
-import { readLevelProbabilities } from '../../src/core/history-record.ts';
+import * as v from 'valibot';
+import { describeIssue, LevelProbabilitiesSchema } from '../../src/core/history-record-schema.ts';
 import type { LevelProbabilities } from '../../src/core/rewrite-format.ts';
 import type { StopReason } from '../../src/core/rewriter-api.ts';
 
@@ -11,7 +12,34 @@ export interface SavedOutput {
   prompt: string | null;
 }
 
-const STOP_REASONS: readonly StopReason[] = ['end-of-text', 'max-tokens', 'stopped'];
+/** An object schema whose own issues read as the end of a sentence about the field: "rawOutput is missing". */
+function fields<TEntries extends v.ObjectEntries>(entries: TEntries, missing = 'is missing') {
+  return v.object(entries, (issue) => (issue.path?.at(-1)?.origin === 'key' ? missing : 'is not an object'));
+}
+
+const STOP_REASONS = ['end-of-text', 'max-tokens', 'stopped'] as const satisfies readonly StopReason[];
+const stopReason = v.nullish(v.picklist(STOP_REASONS, `must be one of ${STOP_REASONS.join(', ')}`), null);
+const prompt = v.optional(v.fallback(v.nullable(v.string()), null), null);
+const decided = v.nullish(fields({ levelProbabilities: LevelProbabilitiesSchema }), null);
+
+/** This command's --json output: the generation as the engine returned it, and the decision. */
+const CliOutputSchema = fields({
+  prompt,
+  generation: fields({
+    text: v.string('is not a string'),
+    stopReason,
+    constraint: v.nullish(fields({ levelProbabilities: LevelProbabilitiesSchema }), null),
+  }),
+  rewrite: decided,
+});
+
+/** One history record, as the app stores and exports it. */
+const HistoryRecordOutputSchema = fields(
+  { prompt, rawOutput: v.string('is not a string'), stopReason, rewrite: decided },
+  'is missing (expected "generation.text" or "rawOutput")',
+);
+
+const ExportFileSchema = v.object({ records: v.array(v.unknown()) });
 
 /**
  * Reads a saved output: plain text (the raw output itself), this command's --json output, or one history record as
@@ -24,46 +52,33 @@ export function readSavedOutput(content: string, fileName: string): SavedOutput 
   } catch {
     return { rawOutput: content, stopReason: null, levelProbabilities: null, prompt: null };
   }
-  if (!isObject(json)) throw new Error(`${fileName}: expected a JSON object, a record or plain text.`);
-  const record = Array.isArray(json.records) ? onlyRecord(json.records, fileName) : json;
-  const generation = isObject(record.generation) ? record.generation : null;
-  const rewrite = isObject(record.rewrite) ? record.rewrite : record;
-  const rawOutput = generation?.text ?? record.rawOutput;
-  if (typeof rawOutput !== 'string') {
-    throw new Error(`${fileName}: no raw output found (expected "generation.text" or "rawOutput").`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new Error(`${fileName}: expected a JSON object, a record or plain text.`);
   }
-  return {
-    rawOutput,
-    stopReason: readStopReason(generation?.stopReason ?? record.stopReason, fileName),
-    levelProbabilities: readProbabilities(rewrite.levelProbabilities, generation?.constraint, fileName),
-    prompt: typeof record.prompt === 'string' ? record.prompt : null,
-  };
+  const exported = v.safeParse(ExportFileSchema, json);
+  const record: unknown = exported.success ? onlyRecord(exported.output.records, fileName) : json;
+  if (typeof record === 'object' && record !== null && 'generation' in record) {
+    const { generation, rewrite, prompt } = parseOrThrow(CliOutputSchema, record, fileName);
+    return {
+      rawOutput: generation.text,
+      stopReason: generation.stopReason,
+      levelProbabilities: rewrite?.levelProbabilities ?? generation.constraint?.levelProbabilities ?? null,
+      prompt,
+    };
+  }
+  const { rawOutput, stopReason, rewrite, prompt } = parseOrThrow(HistoryRecordOutputSchema, record, fileName);
+  return { rawOutput, stopReason, levelProbabilities: rewrite?.levelProbabilities ?? null, prompt };
 }
 
-function onlyRecord(records: unknown[], fileName: string): Record<string, unknown> {
-  const [record] = records;
-  if (records.length !== 1 || !isObject(record)) {
+function onlyRecord(records: unknown[], fileName: string): unknown {
+  if (records.length !== 1) {
     throw new Error(`${fileName}: the export holds ${records.length} records; export the one to re-decide on its own.`);
   }
-  return record;
+  return records[0];
 }
 
-function readStopReason(value: unknown, fileName: string): StopReason | null {
-  if (value === undefined || value === null) return null;
-  if (STOP_REASONS.includes(value as StopReason)) return value as StopReason;
-  throw new Error(`${fileName}: stopReason must be one of ${STOP_REASONS.join(', ')}.`);
-}
-
-function readProbabilities(decided: unknown, constraint: unknown, fileName: string): LevelProbabilities | null {
-  const fromConstraint = isObject(constraint) ? constraint.levelProbabilities : undefined;
-  const [value, field] = decided !== undefined && decided !== null ? [decided, 'levelProbabilities'] : [fromConstraint, 'generation.constraint.levelProbabilities'];
-  try {
-    return readLevelProbabilities(value, field);
-  } catch (error) {
-    throw new Error(`${fileName}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function parseOrThrow<TSchema extends v.GenericSchema>(schema: TSchema, value: unknown, fileName: string): v.InferOutput<TSchema> {
+  const parsed = v.safeParse(schema, value, { abortEarly: true });
+  if (!parsed.success) throw new Error(`${fileName}: ${describeIssue(parsed.issues)}.`);
+  return parsed.output;
 }

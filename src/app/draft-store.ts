@@ -1,14 +1,17 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { errorMessage, isQuotaExceeded } from '../core/error-facts.ts';
+import { openDraftImageDb } from './draft-image-db.ts';
+import { EMPTY_DRAFT_TEXT, readDraftText, writeDraftText, type DraftTextStorage } from './draft-text.ts';
+
+export type { DraftTextStorage } from './draft-text.ts';
 
 /**
  * The work in progress, kept across reloads and crashes.
  *
  * Storage split: the text (prompt and chosen rewriter) goes to localStorage, because only a
  * synchronous write is sure to land from a `pagehide` handler, and it is a few kilobytes; the
- * image goes to IndexedDB as a Blob (localStorage holds only strings, ~5 MB in all), in its own
- * small database so that history schema upgrades never touch it. Typing is saved 300 ms after
- * the last keystroke, at least once a second while typing goes on, and at once on flush().
- * Two tabs share one draft: the last to write wins.
+ * image goes to IndexedDB as a Blob (localStorage holds only strings, ~5 MB in all). Typing is
+ * saved 300 ms after the last keystroke, at least once a second while typing goes on, and at once
+ * on flush(). Two tabs share one draft: the last to write wins.
  */
 export interface DraftStore {
   /** The saved draft: text at once from localStorage, the image from IndexedDB. */
@@ -35,9 +38,6 @@ export interface Draft {
   /** ISO time of the last text save; null when there is no draft. */
   savedAt: string | null;
 }
-
-/** The part of the Web Storage API used here (localStorage in the app, a fake in tests). */
-export type DraftTextStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export interface DraftStoreOptions {
   dbName?: string;
@@ -70,30 +70,6 @@ export const DEFAULT_DRAFT_STORAGE_KEY = 'vlmguard:draft';
 export const DRAFT_DEBOUNCE_MS = 300;
 export const DRAFT_MAX_WAIT_MS = 1000;
 
-const DRAFT_DB_VERSION = 1;
-const IMAGES = 'images';
-const IMAGE_KEY = 'current';
-
-interface StoredImage {
-  /** A File comes back from IndexedDB as a plain Blob in some engines, so the name is kept beside it. */
-  blob: Blob;
-  name: string;
-  type: string;
-  lastModified: number;
-}
-
-interface DraftDb extends DBSchema {
-  images: { key: string; value: StoredImage };
-}
-
-interface DraftText {
-  prompt: string;
-  rewriterId: string | null;
-  savedAt: string | null;
-}
-
-const EMPTY_TEXT: DraftText = { prompt: '', rewriterId: null, savedAt: null };
-
 export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
   const dbName = options.dbName ?? DEFAULT_DRAFT_DB_NAME;
   const storage = options.storage ?? globalThis.localStorage;
@@ -104,10 +80,10 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
   const recovered = options.onRecovered ?? (() => undefined);
 
   // Read once, synchronously, so a change made before loadDraft() resolves cannot overwrite the saved prompt.
-  let text = readText(storage, storageKey);
+  let text = readDraftText(storage, storageKey);
   let dirtySince: number | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let connection: Promise<IDBPDatabase<DraftDb>> | null = null;
+  const images = openDraftImageDb(dbName);
   // Image writes run one after another, so the last setImage() call is what stays stored.
   let imageWrites: Promise<unknown> = Promise.resolve();
   let imageRequest = 0;
@@ -126,25 +102,6 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
     recovered();
   };
 
-  const database = (): Promise<IDBPDatabase<DraftDb>> => {
-    connection ??= openDB<DraftDb>(dbName, DRAFT_DB_VERSION, {
-      upgrade: (db, oldVersion) => {
-        if (oldVersion < 1) db.createObjectStore(IMAGES);
-      },
-      blocking: () => {
-        void connection?.then((db) => db.close());
-        connection = null;
-      },
-      terminated: () => {
-        connection = null;
-      },
-    }).catch((error: unknown) => {
-      connection = null;
-      throw error;
-    });
-    return connection;
-  };
-
   const cancelTimer = () => {
     if (timer !== null) clearTimeout(timer);
     timer = null;
@@ -156,7 +113,7 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
     dirtySince = null;
     text = { ...text, savedAt: new Date().toISOString() };
     try {
-      storage.setItem(storageKey, JSON.stringify({ version: 1, ...text }));
+      writeDraftText(storage, storageKey, text);
     } catch (error) {
       textFailed = true;
       const failure = describeError(error, 'The prompt you are typing could not be saved');
@@ -181,10 +138,10 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
     timer = setTimeout(flush, wait);
   };
 
-  const enqueueImageWrite = (write: (db: IDBPDatabase<DraftDb>) => Promise<unknown>): Promise<void> => {
+  const enqueueImageWrite = (image: File | null): Promise<void> => {
     const run = imageWrites.then(async () => {
       try {
-        await write(await database());
+        await images.write(image);
       } catch (error) {
         throw describeError(error, 'The image could not be saved for after a reload');
       }
@@ -195,13 +152,7 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
 
   const saveImage = (image: File | null): Promise<void> => {
     const request = ++imageRequest;
-    const write = image
-      ? (db: IDBPDatabase<DraftDb>) => {
-          const stored: StoredImage = { blob: image, name: image.name, type: image.type, lastModified: image.lastModified };
-          return db.put(IMAGES, stored, IMAGE_KEY);
-        }
-      : (db: IDBPDatabase<DraftDb>) => db.delete(IMAGES, IMAGE_KEY);
-    return enqueueImageWrite(write).then(
+    return enqueueImageWrite(image).then(
       () => {
         // Only the latest image matters: an older one that failed is replaced by this one.
         if (request !== imageRequest) return;
@@ -231,8 +182,7 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
       await imageWrites;
       let image: File | null = null;
       try {
-        const stored = await (await database()).get(IMAGES, IMAGE_KEY);
-        if (stored) image = new File([stored.blob], stored.name, { type: stored.type, lastModified: stored.lastModified });
+        image = await images.read();
       } catch {
         // A draft image is a convenience: without IndexedDB the text still comes back.
       }
@@ -260,7 +210,7 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
     async clear() {
       cancelTimer();
       dirtySince = null;
-      text = EMPTY_TEXT;
+      text = EMPTY_DRAFT_TEXT;
       textFailed = false;
       failedImage = null;
       try {
@@ -272,8 +222,7 @@ export function openDraftStore(options: DraftStoreOptions = {}): DraftStore {
     },
     close() {
       flush();
-      void connection?.then((db) => db.close(), () => undefined);
-      connection = null;
+      images.close();
     },
   };
 }
@@ -296,33 +245,7 @@ export function flushDraftOnPageHide(
   };
 }
 
-function readText(storage: DraftTextStorage, key: string): DraftText {
-  let raw: string | null;
-  try {
-    raw = storage.getItem(key);
-  } catch {
-    return EMPTY_TEXT; // Storage disabled by the user or policy.
-  }
-  if (raw === null) return EMPTY_TEXT;
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (typeof value !== 'object' || value === null) return EMPTY_TEXT;
-    const { prompt, rewriterId, savedAt } = value as Record<string, unknown>;
-    return {
-      prompt: typeof prompt === 'string' ? prompt : '',
-      rewriterId: typeof rewriterId === 'string' ? rewriterId : null,
-      savedAt: typeof savedAt === 'string' ? savedAt : null,
-    };
-  } catch {
-    return EMPTY_TEXT;
-  }
-}
-
 function describeError(error: unknown, what: string): DraftStoreError {
-  const name = typeof error === 'object' && error !== null && 'name' in error ? error.name : '';
-  if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED') {
-    return new DraftStoreError('storage-full', `${what}: storage is full.`, { cause: error });
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new DraftStoreError('write-failed', `${what}: ${message}`, { cause: error });
+  if (isQuotaExceeded(error)) return new DraftStoreError('storage-full', `${what}: storage is full.`, { cause: error });
+  return new DraftStoreError('write-failed', `${what}: ${errorMessage(error)}`, { cause: error });
 }

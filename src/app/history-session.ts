@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/error-facts.ts';
 import type { HistoryRecord } from '../core/history-record.ts';
 import { createMemoryHistoryStore, HistoryStoreError, type HistoryStore } from './history-store.ts';
 
@@ -77,7 +78,7 @@ export function createHistorySession(open: () => Promise<HistoryStore>, options:
     const run = queue.then(async () => operation(await store()));
     queue = run.catch(() => undefined);
     return run.catch((error: unknown) => {
-      actionProblem = `History could not be updated: ${messageOf(error)}`;
+      actionProblem = `History could not be updated: ${errorMessage(error)}`;
       publish({});
     });
   };
@@ -94,7 +95,7 @@ export function createHistorySession(open: () => Promise<HistoryStore>, options:
     try {
       await opened.add(record);
     } catch (error) {
-      saveProblem = error instanceof HistoryStoreError ? error.message : `History could not be saved: ${messageOf(error)}`;
+      saveProblem = error instanceof HistoryStoreError ? error.message : `History could not be saved: ${errorMessage(error)}`;
     }
     await refresh(opened);
   };
@@ -132,7 +133,7 @@ export function createHistorySession(open: () => Promise<HistoryStore>, options:
         try {
           await opened.delete(id);
         } catch (error) {
-          actionProblem = `This entry could not be deleted: ${messageOf(error)}`;
+          actionProblem = `This entry could not be deleted: ${errorMessage(error)}`;
           return refresh(opened);
         }
         removed.add(id);
@@ -174,6 +175,3 @@ export function createHistorySession(open: () => Promise<HistoryStore>, options:
   };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import { HISTORY_THUMBNAIL_MAX_SIDE, migrateHistoryRecord, type HistoryRecord } from '../core/history-record.ts';
+import { errorMessage, errorName, isQuotaExceeded } from '../core/error-facts.ts';
+import { migrateHistoryRecord, type HistoryRecord } from '../core/history-record.ts';
 
 /**
  * Completed rewrites in IndexedDB, one object store of whole records (thumbnails inline: they are
@@ -198,14 +199,14 @@ async function openHistoryDb(dbName: string, onClosed: () => void): Promise<IDBP
     });
     return db;
   } catch (error) {
-    if (isNamed(error, 'VersionError')) {
+    if (errorName(error) === 'VersionError') {
       throw new HistoryStoreError(
         'unavailable',
         'History was saved by a newer version of this app. Reload the page to get the new version.',
         { cause: error },
       );
     }
-    throw new HistoryStoreError('unavailable', `History cannot be opened: ${messageOf(error)}`, { cause: error });
+    throw new HistoryStoreError('unavailable', `History cannot be opened: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -226,24 +227,12 @@ function describeWriteError(error: unknown, record: HistoryRecord): HistoryStore
       { cause: error, record },
     );
   }
-  return new HistoryStoreError('write-failed', `This rewrite was not saved to history: ${messageOf(error)}. It stays here until you close the tab.`, {
+  return new HistoryStoreError('write-failed', `This rewrite was not saved to history: ${errorMessage(error)}. It stays here until you close the tab.`, {
     cause: error,
     record,
   });
 }
 
-/** Chromium and Safari name it QuotaExceededError; old Firefox used NS_ERROR_DOM_QUOTA_REACHED. */
-export function isQuotaExceeded(error: unknown): boolean {
-  return isNamed(error, 'QuotaExceededError') || isNamed(error, 'NS_ERROR_DOM_QUOTA_REACHED');
-}
-
-function isNamed(error: unknown, name: string): boolean {
-  return typeof error === 'object' && error !== null && 'name' in error && error.name === name;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function newestFirst(a: HistoryRecord, b: HistoryRecord): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
@@ -269,30 +258,4 @@ export function createMemoryHistoryStore(): HistoryStore {
     retryUnsaved: async () => 0,
     close: () => undefined,
   };
-}
-
-/**
- * A JPEG data URL of the image, longest side at most maxSide, on white (JPEG has no alpha), for
- * HistoryRecord.image.thumbnailDataUrl. Main thread only (it draws on a canvas).
- */
-export async function createThumbnailDataUrl(image: Blob, maxSide: number = HISTORY_THUMBNAIL_MAX_SIDE, quality = 0.8): Promise<string> {
-  const probe = await createImageBitmap(image, { imageOrientation: 'from-image' });
-  const scale = Math.min(1, maxSide / Math.max(probe.width, probe.height));
-  const width = Math.max(1, Math.round(probe.width * scale));
-  const height = Math.max(1, Math.round(probe.height * scale));
-  probe.close();
-  const bitmap = await createImageBitmap(image, { imageOrientation: 'from-image', resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
-  try {
-    const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-    const context = canvas.getContext('2d');
-    if (!context) throw new Error('no 2D canvas context');
-    context.fillStyle = '#ffffff';
-    context.fillRect(0, 0, width, height);
-    context.drawImage(bitmap, 0, 0);
-    return canvas.toDataURL('image/jpeg', quality);
-  } finally {
-    bitmap.close();
-  }
 }

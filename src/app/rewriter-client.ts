@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { Backend, RuntimeCapabilities } from '../core/device-plan.ts';
+import type { Backend, RuntimeCapabilities } from '../core/runtime-capabilities.ts';
 import type {
   GenerateRequest,
   GenerateResult,

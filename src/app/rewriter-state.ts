@@ -1,4 +1,5 @@
 import type { RewriteResult } from '../core/rewrite-format.ts';
+import type { Backend } from '../core/runtime-capabilities.ts';
 import type { GenerateResult, LoadedModel, LoadProgress, StreamUpdate } from '../core/rewriter-api.ts';
 
 export interface DownloadProgress {
@@ -10,6 +11,8 @@ export interface DownloadProgress {
   updatedAt: number;
   files: Record<string, { loaded: number; total: number; done: boolean }>;
   stage: 'downloading' | 'warming-up';
+  /** The backend the worker is loading onto; null until it says. */
+  backend: Backend | null;
 }
 
 /** Bytes per second since the download started; null until there is something to measure. */
@@ -64,6 +67,7 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
           updatedAt: action.at,
           files: {},
           stage: 'downloading',
+          backend: null,
         },
       };
     case 'load-progress':
@@ -130,7 +134,9 @@ function applyProgress(download: DownloadProgress, progress: LoadProgress, at: n
       const previous = download.files[progress.file] ?? { loaded: 0, total: 0, done: false };
       return { ...download, files: { ...download.files, [progress.file]: { ...previous, done: true } } };
     }
+    case 'backend':
+      return { ...download, backend: progress.backend };
     case 'stage':
-      return { ...download, stage: progress.stage === 'warming-up' ? 'warming-up' : download.stage };
+      return { ...download, stage: progress.stage };
   }
 }

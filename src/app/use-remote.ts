@@ -1,11 +1,13 @@
 import { useCallback, useRef, useState } from 'react';
 import type { RemoteAnswer, RemoteComparison } from '../core/history-record.ts';
 import type { EncodedImage, RemoteChatRequest } from '../remote/chat-request.ts';
+import { ENDPOINT_PRESETS, findPreset, isPresetId } from '../remote/endpoint-presets.ts';
 import { hostOf, normalizeBaseUrl } from '../remote/endpoint-url.ts';
-import { reencodeImage } from '../remote/image-encoding.ts';
-import { describePayload, type PayloadPreview } from '../remote/payload-preview.ts';
+import { MAX_IMAGE_SIDE_RANGE, reencodeImage } from '../remote/image-encoding.ts';
+import { describePayload, summarizePayload, type PayloadPreview } from '../remote/payload-preview.ts';
 import { listRemoteModels, sendRemoteChat, validateRemoteRequest } from '../remote/remote-client.ts';
 import {
+  applyPreset,
   browserStorage,
   isEndpointConfirmed,
   loadRememberedApiKey,
@@ -41,7 +43,7 @@ export interface SendInput {
   mode: 'refined' | 'compare';
 }
 
-interface PreparedSend {
+export interface PreparedSend {
   refined: RemoteChatRequest;
   /** Set in compare mode: the same image and settings with the original prompt. */
   original: RemoteChatRequest | null;
@@ -233,8 +235,15 @@ export function useRemote(input: RemoteInput | null, onFinished: (recordId: stri
   };
 
   const visible = visibleRuns(runs, context);
+  const shownPending = pending && sameContext(pending.context, context) ? pending : null;
 
   return {
+    presets: ENDPOINT_PRESETS,
+    preset: findPreset(settings.presetId),
+    choosePreset: (id: string) => {
+      if (isPresetId(id)) setSettings(applyPreset(settings, id));
+    },
+    maxImageSideRange: MAX_IMAGE_SIDE_RANGE,
     settings,
     setSettings,
     apiKey,
@@ -247,7 +256,9 @@ export function useRemote(input: RemoteInput | null, onFinished: (recordId: stri
     /** A send for another result (an earlier rewrite) is still running; its answers are saved with it. */
     sendingElsewhere: visible.elsewhere,
     sending: isSending(runs),
-    pending: pending && sameContext(pending.context, context) ? pending : null,
+    pending: shownPending,
+    /** The preview in lines a person reads: host, model, text length, image. */
+    pendingSummary: shownPending ? summarizePayload(shownPending.preview) : [],
     problem: currentProblem(problem, context),
     send,
     preview,

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { BackendPreference, RuntimeCapabilities } from '../core/device-plan.ts';
+import type { BackendPreference, RuntimeCapabilities } from '../core/runtime-capabilities.ts';
 import { describeGenerateError } from '../core/generate-error-message.ts';
 import { describeLoadError } from '../core/load-error-message.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
@@ -9,11 +9,10 @@ import { decideRewrite, staticDefenceResult } from '../core/rewrite-decision.ts'
 import { maxRefinedPromptLength } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
+import type { RewriterChoice } from './rewriter-choice.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
 import type { GenerateResult, LoadedModel } from '../core/rewriter-api.ts';
-
-export type RewriterChoice = { kind: 'model'; model: ModelRecord } | { kind: 'static-defence' };
 
 export interface LoadInput {
   model: ModelRecord;

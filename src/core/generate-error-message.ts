@@ -1,4 +1,4 @@
-import type { Backend } from './device-plan.ts';
+import type { Backend } from './runtime-capabilities.ts';
 
 /** Seen after Browser.crashGpuProcess: ORT's WebGPU EP reports the dead instance when it next allocates. */
 const GPU_LOST = /device (was |is )?lost|GPUDevice|lost the GPU|context lost|DXGI_ERROR|mapAsync|Instance reference no longer exists/i;

@@ -21,11 +21,16 @@ export interface ImageFitPlan {
   offset: { x: number; y: number };
 }
 
+/** Scales down (never up) so the longest side is at most maxSide, keeping the aspect ratio. */
+export function scaleToFit(size: ImageSize, maxSide: number): ImageSize {
+  const longest = Math.max(size.width, size.height);
+  if (longest <= maxSide) return { width: size.width, height: size.height };
+  const scale = maxSide / longest;
+  return { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
+}
+
 export function planImageFit(width: number, height: number, maxSide: number): ImageFitPlan {
-  const longest = Math.max(width, height);
-  const scale = longest > maxSide ? maxSide / longest : 1;
-  const content =
-    scale === 1 ? { width, height } : { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+  const content = scaleToFit({ width, height }, maxSide);
   const minSide = Math.min(MIN_IMAGE_SIDE, Math.max(content.width, content.height));
   const canvas = { width: Math.max(content.width, minSide), height: Math.max(content.height, minSide) };
   return {

@@ -1,3 +1,4 @@
+import { isQuotaExceeded } from './error-facts.ts';
 import type { ModelSource } from './model-source.ts';
 
 export type LoadFailureKind = 'cancelled' | 'not-found' | 'network' | 'storage-full' | 'other';
@@ -14,7 +15,7 @@ const STORAGE_FULL = /QuotaExceeded|quota/i;
 export function loadFailureKind(error: { name?: string; message: string }): LoadFailureKind {
   if (error.name === 'AbortError' || /download was cancelled/i.test(error.message)) return 'cancelled';
   if (error.name === 'ModelFileNotFoundError' || NOT_FOUND.test(error.message)) return 'not-found';
-  if (error.name === 'QuotaExceededError' || STORAGE_FULL.test(error.message)) return 'storage-full';
+  if (isQuotaExceeded(error) || STORAGE_FULL.test(error.message)) return 'storage-full';
   if (NETWORK.test(error.message)) return 'network';
   return 'other';
 }

@@ -1,4 +1,4 @@
-import type { Backend, RuntimeCapabilities } from './device-plan.ts';
+import type { Backend, RuntimeCapabilities } from './runtime-capabilities.ts';
 import type { ModelFamily } from './model-families.ts';
 
 /** The @huggingface/transformers this build runs (package.json pins it; a unit test holds the two together). */
@@ -67,7 +67,7 @@ const SMOLVLM_RECIPES: DtypeRecipes = {
   cpu: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
 };
 
-/** q8 decoders of this family are unsupported on WebGPU (REFERENCE.md); its vision tower stays in float. */
+/** The model card lists q8 decoders of this family as unsupported on WebGPU (and q8 gives gibberish there: transformers.js #1317); its vision tower stays in float. */
 const LFM2_VL_RECIPES: DtypeRecipes = {
   webgpuF16: { embed_tokens: 'fp16', vision_encoder: 'fp16', decoder_model_merged: 'q4f16' },
   webgpu: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' },

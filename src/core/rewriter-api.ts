@@ -1,4 +1,5 @@
-import type { BackendPreference, DevicePlan, RuntimeCapabilities } from './device-plan.ts';
+import type { DevicePlan } from './device-plan.ts';
+import type { Backend, BackendPreference, RuntimeCapabilities } from './runtime-capabilities.ts';
 import type { ModelRecord } from './model-catalog.ts';
 import type { ModelSource } from './model-source.ts';
 import type { OutputFormatPlan } from './output-format-plan.ts';
@@ -34,7 +35,9 @@ export type LoadProgress =
   | { kind: 'file'; file: string; status: 'initiate' | 'download' | 'done' }
   | { kind: 'file-bytes'; file: string; loaded: number; total: number }
   | { kind: 'total'; loaded: number; total: number }
-  | { kind: 'stage'; stage: 'compiling' | 'warming-up' };
+  /** Sent as each attempt starts loading: the backend it loads on (WASM after a WebGPU failure). */
+  | { kind: 'backend'; backend: Backend }
+  | { kind: 'stage'; stage: 'warming-up' };
 
 export interface LoadedModel {
   modelId: string;

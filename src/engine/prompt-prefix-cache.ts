@@ -1,4 +1,5 @@
-import { DynamicCache, Tensor } from '@huggingface/transformers';
+import { Tensor, type DynamicCache } from '@huggingface/transformers';
+import { cacheEntries, cacheFromEntries } from './transformers-internals.ts';
 
 /**
  * What a decoder position depends on: its token id and, for image tokens, which image. Two prompts share the KV of
@@ -62,15 +63,15 @@ export class PromptPrefixCache {
   take(next: PromptKey): PrefixReuse & { cache: DynamicCache } {
     const stored = this.#stored;
     const plan = planPrefixReuse(stored?.key ?? null, stored?.cache.get_seq_length() ?? 0, next);
-    if (!stored || plan.reused === 0) return { ...plan, cache: new DynamicCache() };
+    if (!stored || plan.reused === 0) return { ...plan, cache: cacheFromEntries() };
     const entries: Record<string, Tensor> = {};
-    for (const [name, tensor] of Object.entries(stored.cache)) entries[name] = leadingPositions(tensor as Tensor, plan.reused);
-    return { ...plan, cache: new DynamicCache(entries) };
+    for (const [name, tensor] of cacheEntries(stored.cache)) entries[name] = leadingPositions(tensor, plan.reused);
+    return { ...plan, cache: cacheFromEntries(entries) };
   }
 
-  /** Remembers `cache` (filled in place by generate()) as the KV of `key`'s first positions. */
+  /** Remembers `cache` (filled in place by generate(), see resumeFromCache) as the KV of `key`'s first positions. */
   store(key: PromptKey, cache: DynamicCache): void {
-    const tensors = Object.entries(cache) as Array<[string, Tensor]>;
+    const tensors = cacheEntries(cache);
     const cacheable =
       tensors.length > 0 &&
       tensors.every(([name, tensor]) => name.startsWith('past_key_values.') && tensor.location === 'cpu' && tensor.dims.length === 4);
@@ -79,10 +80,6 @@ export class PromptPrefixCache {
 
   clear(): void {
     this.#stored = null;
-  }
-
-  get storedLength(): number {
-    return this.#stored?.cache.get_seq_length() ?? 0;
   }
 }
 

@@ -71,10 +71,6 @@ export async function forgetCancelledDownloads(): Promise<number> {
   return removed.filter(Boolean).length;
 }
 
-export function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'name' in error && error.name === 'AbortError';
-}
-
 /**
  * transformers.js keeps its settings in one module-level object; this is the only place that
  * writes it. Called before every load, because the source and the plan can change between loads.

@@ -34,10 +34,6 @@ export class VisionFeatureCache {
   clear(): void {
     this.#entries.clear();
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }
 
 /** SHA-256 over each tensor's name, type, shape and bytes; the order of `tensors` does not matter. */

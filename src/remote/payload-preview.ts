@@ -1,7 +1,7 @@
+import { formatBytes } from '../core/units.ts';
 import { buildChatBody, type RemoteChatRequest } from './chat-request.ts';
 import { findPreset } from './endpoint-presets.ts';
 import { hostOf, originOf } from './endpoint-url.ts';
-import { formatBytes } from './remote-errors.ts';
 
 /** Exactly what a send transmits, for the user to see before the first send to an endpoint. */
 export interface PayloadPreview {
@@ -22,7 +22,7 @@ export interface PayloadPreview {
 }
 
 /** The placeholder for the image's base64 in `PayloadPreview.body`. */
-export function imagePlaceholder(bytes: number): string {
+function imagePlaceholder(bytes: number): string {
   return `data:image/jpeg;base64,<${formatBytes(bytes)} of JPEG>`;
 }
 

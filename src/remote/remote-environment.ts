@@ -41,24 +41,17 @@ export function defaultRemoteEnvironment(): RemoteEnvironment {
 }
 
 async function probeReachability(baseUrl: string, signal: AbortSignal): Promise<'reachable' | 'unreachable'> {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  const timer = setTimeout(abort, PROBE_TIMEOUT_MS);
-  signal.addEventListener('abort', abort, { once: true });
   try {
     await fetch(`${baseUrl}/models`, {
       mode: 'no-cors',
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
-      signal: controller.signal,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]),
     });
     return 'reachable';
   } catch {
     return 'unreachable';
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', abort);
   }
 }
 

@@ -1,22 +1,7 @@
-import { ENDPOINT_PRESETS, findPreset, isPresetId, type PresetId } from './endpoint-presets.ts';
+import * as v from 'valibot';
+import { ENDPOINT_PRESETS, findPreset, type PresetId } from './endpoint-presets.ts';
 import { normalizeBaseUrl, originOf } from './endpoint-url.ts';
 import { clampMaxImageSide, DEFAULT_MAX_IMAGE_SIDE } from './image-encoding.ts';
-
-/** What the remote panel remembers. There is deliberately no key here: see saveApiKey. */
-export interface RemoteSettings {
-  presetId: PresetId;
-  baseUrl: string;
-  model: string;
-  maxImageSide: number;
-  sendImage: boolean;
-  /** The user ticked "remember the key on this device". */
-  rememberKey: boolean;
-  /** null leaves it to the server. */
-  maxTokens: number | null;
-  temperature: number | null;
-  /** Endpoints whose payload preview the user has confirmed, as endpointConfirmationKey values. */
-  confirmedEndpoints: string[];
-}
 
 /** The parts of localStorage used here; tests pass a Map-backed fake. */
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -29,17 +14,50 @@ const DEFAULT_PRESET = findPreset('ollama');
 /** Confirmations are few (one per endpoint and model); a cap keeps a long-lived profile tidy. */
 const MAX_CONFIRMED_ENDPOINTS = 50;
 
-export const DEFAULT_REMOTE_SETTINGS: RemoteSettings = {
-  presetId: DEFAULT_PRESET.id,
-  baseUrl: DEFAULT_PRESET.baseUrl,
-  model: DEFAULT_PRESET.defaultModel,
-  maxImageSide: DEFAULT_MAX_IMAGE_SIDE,
-  sendImage: true,
-  rememberKey: false,
-  maxTokens: 1024,
-  temperature: null,
-  confirmedEndpoints: [],
-};
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/**
+ * What the remote panel remembers, as stored: each field falls back to its default when missing or invalid (the
+ * base URL and model to the preset's), and only these fields are read or written. There is deliberately no key
+ * here: see saveApiKey.
+ */
+const RemoteSettingsSchema = v.pipe(
+  v.object({
+    presetId: v.fallback(v.picklist(ENDPOINT_PRESETS.map((preset) => preset.id)), DEFAULT_PRESET.id),
+    baseUrl: v.fallback(v.optional(v.pipe(v.string(), v.check((url) => normalizeBaseUrl(url).ok))), undefined),
+    model: v.fallback(v.optional(v.string()), undefined),
+    maxImageSide: v.fallback(v.pipe(v.number(), v.transform(clampMaxImageSide)), DEFAULT_MAX_IMAGE_SIDE),
+    sendImage: v.fallback(v.boolean(), true),
+    /** The user ticked "remember the key on this device". */
+    rememberKey: v.fallback(v.boolean(), false),
+    /** null leaves it to the server. */
+    maxTokens: v.fallback(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))), 1024),
+    temperature: v.fallback(v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(2))), null),
+    /** Endpoints whose payload preview the user has confirmed, as endpointConfirmationKey values. */
+    confirmedEndpoints: v.fallback(
+      v.pipe(
+        v.array(v.unknown()),
+        v.transform((entries) => entries.filter(isString).slice(-MAX_CONFIRMED_ENDPOINTS)),
+      ),
+      () => [],
+    ),
+  }),
+  v.transform(({ presetId, baseUrl, model, ...rest }) => {
+    const preset = findPreset(presetId);
+    return { presetId, baseUrl: baseUrl ?? preset.baseUrl, model: model ?? preset.defaultModel, ...rest };
+  }),
+);
+
+export type RemoteSettings = v.InferOutput<typeof RemoteSettingsSchema>;
+
+/** Every field at its default. */
+export const DEFAULT_REMOTE_SETTINGS: RemoteSettings = v.parse(RemoteSettingsSchema, {});
+
+/** Remembered keys by endpoint origin; an entry that is not a string is dropped, not the others. */
+const RememberedKeysSchema = v.pipe(
+  v.record(v.string(), v.unknown()),
+  v.transform((stored) => Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, string] => isString(entry[1])))),
+);
 
 /** localStorage when the browser allows it (private modes and sandboxed frames may throw), else null. */
 export function browserStorage(): KeyValueStorage | null {
@@ -55,43 +73,16 @@ export function browserStorage(): KeyValueStorage | null {
 
 /** Reads the settings, falling back field by field to the defaults for anything missing or invalid. */
 export function loadRemoteSettings(storage: KeyValueStorage | null): RemoteSettings {
-  const stored = readJson(storage, SETTINGS_STORAGE_KEY);
-  if (!stored || typeof stored !== 'object') return { ...DEFAULT_REMOTE_SETTINGS, confirmedEndpoints: [] };
-  const value = stored as Record<string, unknown>;
-  const presetId = isPresetId(value.presetId) ? value.presetId : DEFAULT_REMOTE_SETTINGS.presetId;
-  const baseUrl = typeof value.baseUrl === 'string' && normalizeBaseUrl(value.baseUrl).ok ? value.baseUrl : findPreset(presetId).baseUrl;
-  return {
-    presetId,
-    baseUrl,
-    model: typeof value.model === 'string' ? value.model : findPreset(presetId).defaultModel,
-    maxImageSide: typeof value.maxImageSide === 'number' ? clampMaxImageSide(value.maxImageSide) : DEFAULT_REMOTE_SETTINGS.maxImageSide,
-    sendImage: typeof value.sendImage === 'boolean' ? value.sendImage : DEFAULT_REMOTE_SETTINGS.sendImage,
-    rememberKey: value.rememberKey === true,
-    maxTokens: isPositiveInteger(value.maxTokens) ? value.maxTokens : value.maxTokens === null ? null : DEFAULT_REMOTE_SETTINGS.maxTokens,
-    temperature: typeof value.temperature === 'number' && value.temperature >= 0 && value.temperature <= 2 ? value.temperature : null,
-    confirmedEndpoints: Array.isArray(value.confirmedEndpoints)
-      ? value.confirmedEndpoints.filter((entry): entry is string => typeof entry === 'string').slice(-MAX_CONFIRMED_ENDPOINTS)
-      : [],
-  };
+  const stored = v.safeParse(RemoteSettingsSchema, readJson(storage, SETTINGS_STORAGE_KEY));
+  return stored.success ? stored.output : v.parse(RemoteSettingsSchema, {});
 }
 
 /**
- * Writes the settings, field by field so nothing else a caller spread in (a key) can reach storage,
+ * Writes the settings, through the schema so nothing else a caller spread in (a key) can reach storage,
  * and drops every remembered key when the opt-in is off.
  */
 export function saveRemoteSettings(storage: KeyValueStorage | null, settings: RemoteSettings): void {
-  const persisted: RemoteSettings = {
-    presetId: settings.presetId,
-    baseUrl: settings.baseUrl,
-    model: settings.model,
-    maxImageSide: settings.maxImageSide,
-    sendImage: settings.sendImage,
-    rememberKey: settings.rememberKey,
-    maxTokens: settings.maxTokens,
-    temperature: settings.temperature,
-    confirmedEndpoints: settings.confirmedEndpoints.slice(-MAX_CONFIRMED_ENDPOINTS),
-  };
-  writeItem(storage, SETTINGS_STORAGE_KEY, JSON.stringify(persisted));
+  writeItem(storage, SETTINGS_STORAGE_KEY, JSON.stringify(v.parse(RemoteSettingsSchema, settings)));
   if (!settings.rememberKey) forgetApiKeys(storage);
 }
 
@@ -148,9 +139,8 @@ export function withEndpointConfirmed(settings: RemoteSettings, baseUrl: string,
 }
 
 function readKeys(storage: KeyValueStorage | null): Record<string, string> {
-  const stored = readJson(storage, API_KEYS_STORAGE_KEY);
-  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return {};
-  return Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const stored = v.safeParse(RememberedKeysSchema, readJson(storage, API_KEYS_STORAGE_KEY));
+  return stored.success ? stored.output : {};
 }
 
 function readJson(storage: KeyValueStorage | null, key: string): unknown {
@@ -177,8 +167,4 @@ function removeItem(storage: KeyValueStorage | null, key: string): void {
   } catch {
     /* nothing to remove */
   }
-}
-
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }

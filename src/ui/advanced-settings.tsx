@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { BackendPreference } from '../core/device-plan.ts';
+import type { BackendPreference } from '../core/runtime-capabilities.ts';
 import { MAX_NEW_TOKENS_RANGE } from '../core/rewrite-prompt.ts';
 import { HUGGING_FACE_HUB_URL, LOCAL_MODELS_PATH, normalizeHubUrl, type ModelSource } from '../core/model-source.ts';
 

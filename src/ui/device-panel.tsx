@@ -1,4 +1,4 @@
-import type { RuntimeCapabilities } from '../core/device-plan.ts';
+import type { RuntimeCapabilities } from '../core/runtime-capabilities.ts';
 import type { LoadedModel } from '../core/rewriter-api.ts';
 
 interface DevicePanelProps {

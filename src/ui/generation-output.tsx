@@ -1,6 +1,6 @@
 import type { RewriterState } from '../app/rewriter-state.ts';
 import type { GenerateResult, StopReason } from '../core/rewriter-api.ts';
-import { formatMs } from './format.ts';
+import { formatMs } from '../core/units.ts';
 
 /** Decode speed after the first token, which carries the image encoding and the prefill. */
 function decodeRate(generation: GenerateResult): string {

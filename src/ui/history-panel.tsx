@@ -1,8 +1,9 @@
 import { finalPrompt, type HistoryRecord } from '../core/history-record.ts';
-import { exportHistoryJson, exportHistoryMarkdown, historyExportFileName, OUTCOME_LABELS } from '../core/report-export.ts';
+import { exportHistoryMarkdown, OUTCOME_LABELS } from '../core/report-export-markdown.ts';
+import { exportHistoryJson, historyExportFileName } from '../core/report-export.ts';
 import { RISK_CATEGORIES } from '../core/rewrite-format.ts';
 import { downloadText } from './download.ts';
-import { formatMs } from './format.ts';
+import { formatMs } from '../core/units.ts';
 
 interface HistoryPanelProps {
   records: readonly HistoryRecord[];

@@ -1,5 +1,5 @@
 import { downloadSpeed, type DownloadProgress } from '../app/rewriter-state.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../core/units.ts';
 
 interface LoadProgressViewProps {
   download: DownloadProgress;

@@ -1,7 +1,7 @@
 import type { StorageStatus } from '../app/model-cache.ts';
 import type { CachedModelSummary } from '../core/model-cache-keys.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../core/units.ts';
 
 interface ModelManagerProps {
   models: readonly ModelRecord[];

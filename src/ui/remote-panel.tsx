@@ -1,11 +1,7 @@
 import { useId } from 'react';
 import type { AnswerSlot, RemoteInput, RemoteRun } from '../app/use-remote.ts';
 import type { useRemote } from '../app/use-remote.ts';
-import { ENDPOINT_PRESETS, findPreset, isPresetId } from '../remote/endpoint-presets.ts';
-import { MAX_IMAGE_SIDE_RANGE } from '../remote/image-encoding.ts';
-import { summarizePayload } from '../remote/payload-preview.ts';
-import { applyPreset } from '../remote/remote-settings.ts';
-import { formatMs } from './format.ts';
+import { formatMs } from '../core/units.ts';
 
 interface RemotePanelProps {
   remote: ReturnType<typeof useRemote>;
@@ -21,8 +17,7 @@ const SLOT_TITLES: Record<AnswerSlot, string> = {
 /** Optional: sends the refined prompt (and, to compare, the original) with the image to a VLM the user picks. */
 export function RemotePanel({ remote, input }: RemotePanelProps) {
   const ids = { preset: useId(), baseUrl: useId(), model: useId(), models: useId(), key: useId(), maxSide: useId() };
-  const { settings, setSettings } = remote;
-  const preset = findPreset(settings.presetId);
+  const { settings, setSettings, preset, maxImageSideRange } = remote;
   const disabled = input === null || remote.sending;
 
   return (
@@ -37,9 +32,9 @@ export function RemotePanel({ remote, input }: RemotePanelProps) {
           <select
             id={ids.preset}
             value={settings.presetId}
-            onChange={(event) => isPresetId(event.target.value) && setSettings(applyPreset(settings, event.target.value))}
+            onChange={(event) => remote.choosePreset(event.target.value)}
           >
-            {ENDPOINT_PRESETS.map((option) => (
+            {remote.presets.map((option) => (
               <option key={option.id} value={option.id}>
                 {option.label}
               </option>
@@ -111,14 +106,14 @@ export function RemotePanel({ remote, input }: RemotePanelProps) {
           <input
             id={ids.maxSide}
             type="number"
-            min={MAX_IMAGE_SIDE_RANGE.min}
-            max={MAX_IMAGE_SIDE_RANGE.max}
+            min={maxImageSideRange.min}
+            max={maxImageSideRange.max}
             step={64}
             disabled={!settings.sendImage}
             value={settings.maxImageSide}
             onChange={(event) => {
               const side = event.target.valueAsNumber;
-              if (side >= MAX_IMAGE_SIDE_RANGE.min && side <= MAX_IMAGE_SIDE_RANGE.max) setSettings({ ...settings, maxImageSide: side });
+              if (side >= maxImageSideRange.min && side <= maxImageSideRange.max) setSettings({ ...settings, maxImageSide: side });
             }}
           />
         </div>
@@ -153,7 +148,7 @@ export function RemotePanel({ remote, input }: RemotePanelProps) {
         <div className="payload-preview" role="region" aria-label="What will be sent">
           <h3>What will be sent</h3>
           <ul data-testid="payload-summary">
-            {summarizePayload(remote.pending.preview).map((line) => (
+            {remote.pendingSummary.map((line) => (
               <li key={line}>{line}</li>
             ))}
           </ul>

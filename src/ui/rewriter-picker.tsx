@@ -1,23 +1,7 @@
 import { useId } from 'react';
-import { OFFERED_MODELS } from '../app/offered-models.ts';
-import type { RewriterChoice } from '../app/use-rewriter.ts';
-import {
-  TRANSFORMERS_JS_VERSION,
-  customModel,
-  isFamilyVerified,
-  isValidModelId,
-  type ModelRecord,
-  type Recommendation,
-} from '../core/model-catalog.ts';
+import { CUSTOM_MODEL_CHOICE, STATIC_DEFENCE_CHOICE, type CustomModelInput } from '../app/rewriter-choice.ts';
+import { TRANSFORMERS_JS_VERSION, isFamilyVerified, type ModelRecord, type Recommendation } from '../core/model-catalog.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../core/model-families.ts';
-
-export const STATIC_DEFENCE_CHOICE = 'static-defence';
-export const CUSTOM_MODEL_CHOICE = 'custom';
-
-export interface CustomModelInput {
-  id: string;
-  family: ModelFamily;
-}
 
 interface RewriterPickerProps {
   models: readonly ModelRecord[];
@@ -118,19 +102,4 @@ export function RewriterPicker(props: RewriterPickerProps) {
       )}
     </fieldset>
   );
-}
-
-/** What the picker's choice means for a rewrite; null while a custom id is not valid yet. */
-export function resolveRewriterChoice(
-  choice: string,
-  custom: CustomModelInput,
-  offered: readonly ModelRecord[] = OFFERED_MODELS,
-): RewriterChoice | null {
-  if (choice === STATIC_DEFENCE_CHOICE) return { kind: 'static-defence' };
-  if (choice === CUSTOM_MODEL_CHOICE) {
-    return isValidModelId(custom.id) ? { kind: 'model', model: customModel(custom.id, custom.family) } : null;
-  }
-  // A saved choice this build does not offer (a test rewriter in a draft) resolves to nothing, not to a hidden model.
-  const model = offered.find((candidate) => candidate.id === choice);
-  return model ? { kind: 'model', model } : null;
 }

@@ -1,4 +1,4 @@
-import type { RuntimeCapabilities, WebGpuAvailability } from '../core/device-plan.ts';
+import type { RuntimeCapabilities, WebGpuAvailability } from '../core/runtime-capabilities.ts';
 
 export async function probeBrowserCapabilities(): Promise<RuntimeCapabilities> {
   return {

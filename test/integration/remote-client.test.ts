@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { APIConnectionError, APIConnectionTimeoutError, AuthenticationError, RateLimitError } from 'openai';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -8,10 +9,11 @@ import {
   type OpenAiTestServerMode,
 } from '../../scripts/openai-test-server.ts';
 import type { EncodedImage, RemoteChatRequest } from '../../src/remote/chat-request.ts';
-import { toDataUrl } from '../../src/remote/image-encoding.ts';
+import { readFailure } from '../../src/remote/read-failure.ts';
 import { listRemoteModels, sendRemoteChat, type RemoteChatEvent, type RemoteChatOptions } from '../../src/remote/remote-client.ts';
 import type { RemoteEnvironment } from '../../src/remote/remote-environment.ts';
 import type { RemoteErrorKind } from '../../src/remote/remote-errors.ts';
+import { createSdkClient } from '../../src/remote/sdk-client.ts';
 
 const KEY = 'sk-test-SECRET-0123456789abcdefXYZ';
 const PROMPT = 'Describe what the person in this photo is holding, without guessing who they are.';
@@ -23,7 +25,7 @@ beforeAll(async () => {
   server = await startOpenAiTestServer({ chunkDelayMs: 1 });
   const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 80, b: 40 } } }).jpeg().toBuffer();
   image = {
-    dataUrl: toDataUrl(new Uint8Array(jpeg), 'image/jpeg'),
+    dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`,
     mimeType: 'image/jpeg',
     width: 64,
     height: 48,
@@ -320,12 +322,43 @@ describe('sendRemoteChat: a server that cannot be reached', () => {
     if (!outcome.ok) expect(outcome.error.message).toContain('Enable CORS');
   });
 
+  it("a refused connection is the SDK's APIConnectionError, carrying the platform's reason", async () => {
+    const error: unknown = await createSdkClient({ presetId: 'custom', baseUrl: closedUrl, apiKey: '' }, 5000)
+      .models.list()
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(readFailure(error)).toEqual({ type: 'connection', cause: expect.stringContaining('ECONNREFUSED') });
+  });
+
   it('an HTTP error is never probed', async () => {
     server.setMode('server-error');
     const environment = browserLike('reachable');
     const { outcome } = await send({}, { environment });
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'server', status: 500 } });
     expect(environment.probes).toEqual([]);
+  });
+});
+
+describe("the SDK's error classes, as it throws them", () => {
+  const client = () => createSdkClient({ presetId: 'custom', baseUrl: server.url, apiKey: KEY }, 5000);
+
+  it('an HTTP error is the class for its status, read with its status, headers and the server\'s words', async () => {
+    server.setMode('rate-limited', { retryAfter: '7' });
+    const error: unknown = await client().models.list().catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(readFailure(error)).toMatchObject({ type: 'http', status: 429, detail: 'Rate limit reached for requests.', code: 'rate_limit_exceeded' });
+
+    server.setMode('unauthorized');
+    const unauthorized: unknown = await client().models.list().catch((thrown: unknown) => thrown);
+    expect(unauthorized).toBeInstanceOf(AuthenticationError);
+    expect(readFailure(unauthorized)).toMatchObject({ type: 'http', status: 401, code: 'invalid_api_key' });
+  });
+
+  it("the SDK's own timeout is an APIConnectionTimeoutError, read as a timeout", async () => {
+    server.setMode('slow', { delayMs: 2000 });
+    const error: unknown = await client().models.list({ timeout: 100 }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(readFailure(error)).toEqual({ type: 'sdk-timeout' });
   });
 });
 

@@ -24,6 +24,7 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
     expect(info.plan.backend).toBe('cpu');
     expect(info.plan.dtypes).toEqual(model.recipes.cpu);
     expect(progress.some((event) => event.kind === 'file' && event.status === 'done')).toBe(true);
+    expect(progress[0]).toEqual({ kind: 'backend', backend: 'cpu' });
 
     const updates: StreamUpdate[] = [];
     const result = await engine.generate(

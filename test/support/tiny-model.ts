@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { RuntimeCapabilities } from '../../src/core/device-plan.ts';
+import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
 import { findModel, type ModelRecord } from '../../src/core/model-catalog.ts';
 import type { ModelSource } from '../../src/core/model-source.ts';
 

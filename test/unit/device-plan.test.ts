@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planDevice, type RuntimeCapabilities } from '../../src/core/device-plan.ts';
+import { planDevice } from '../../src/core/device-plan.ts';
+import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
 import { findModel } from '../../src/core/model-catalog.ts';
 
 const smolVlm = findModel('HuggingFaceTB/SmolVLM-256M-Instruct')!;

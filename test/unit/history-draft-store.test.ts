@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_DRAFT_STORAGE_KEY,
@@ -166,6 +167,14 @@ describe('draft after a reload', () => {
     await store.setImage(new File(['c'], 'c.png', { type: 'image/png' }));
     expect((await open().loadDraft()).image?.name).toBe('c.png');
     await store.setImage(null);
+    expect((await open().loadDraft()).image).toBeNull();
+  });
+
+  it('reads a stored image that is not one as no image', async () => {
+    await open().setImage(new File(['a'], 'a.png', { type: 'image/png' }));
+    const raw = await openDB(dbName);
+    await raw.put('images', { blob: 'not a blob', name: 'a.png', type: 'image/png', lastModified: 0 }, 'current');
+    raw.close();
     expect((await open().loadDraft()).image).toBeNull();
   });
 

@@ -7,6 +7,7 @@ import {
   buildHistoryRecord,
   finalPrompt,
   migrateHistoryRecord,
+  readLevelProbabilities,
   tokensPerSecond,
   type HistoryRecord,
 } from '../../src/core/history-record.ts';
@@ -187,6 +188,34 @@ describe('migrateHistoryRecord', () => {
     expect(migrateHistoryRecord({ ...record, createdAt: 'yesterday' })).toMatchObject({ ok: false, problem: 'invalid' });
     expect(migrateHistoryRecord({ ...record, rewrite: { ...record.rewrite, outcome: 'maybe' } })).toMatchObject({ ok: false, problem: 'invalid' });
     expect(migrateHistoryRecord({ ...record, backend: { kind: 'tpu', reason: '' } })).toMatchObject({ ok: false, problem: 'invalid', detail: 'backend.kind is unknown' });
+  });
+
+  it('names the field that is wrong, and what is wrong with it', () => {
+    const detail = (value: unknown) => {
+      const reading = migrateHistoryRecord(value);
+      return reading.ok ? null : reading.detail;
+    };
+    expect(detail({ ...record, prompt: 42 })).toBe('prompt is not a string');
+    expect(detail({ ...record, image: { ...record.image, original: { width: '4', height: 3 } } })).toBe('image.original.width is not a number');
+    expect(detail({ ...record, timings: { ...record.timings, totalMs: Number.POSITIVE_INFINITY } })).toBe('timings.totalMs is not a number');
+    expect(detail({ ...record, rewrite: { ...record.rewrite, outcome: 'maybe' } })).toBe('rewrite.outcome is unknown');
+    expect(detail({ ...record, rewrite: { ...record.rewrite, analysis: { ...record.rewrite.analysis, level: 'huge' } } })).toBe('rewrite.analysis.level is unknown');
+    expect(detail({ ...record, createdAt: 'yesterday' })).toBe('createdAt is not a date');
+    expect(detail({ ...record, remote: { host: 'h', model: 'm', original: { text: 1 }, refined: null } })).toBe('remote.original.text is not a string');
+    const withoutId: Partial<HistoryRecord> = { ...record };
+    delete withoutId.id;
+    expect(detail(withoutId)).toBe('id is missing');
+    expect(detail(null)).toBe('the record is not an object');
+  });
+});
+
+describe('readLevelProbabilities', () => {
+  it('reads four probabilities, null for none, and names the one that is not', () => {
+    expect(readLevelProbabilities({ none: 0.1, low: 0.2, medium: 0.3, high: 0.4, extra: 1 }, 'p')).toEqual({ none: 0.1, low: 0.2, medium: 0.3, high: 0.4 });
+    expect(readLevelProbabilities(undefined, 'p')).toBeNull();
+    expect(() => readLevelProbabilities({ none: 0, low: 0, medium: 0, high: 2 }, 'levelProbabilities')).toThrow('levelProbabilities.high is not a probability between 0 and 1');
+    expect(() => readLevelProbabilities({ none: 0, low: 0, medium: 0 }, 'p')).toThrow('p.high is missing');
+    expect(() => readLevelProbabilities('high', 'p')).toThrow('p is not an object');
   });
 });
 

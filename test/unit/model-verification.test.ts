@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RuntimeCapabilities } from '../../src/core/device-plan.ts';
+import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
 import {
   FAMILY_VERIFICATION,
   MODEL_CATALOG,

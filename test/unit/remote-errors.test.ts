@@ -1,12 +1,11 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import {
-  classifyRemoteFailure,
-  formatWait,
-  MalformedStreamError,
-  parseRetryAfter,
-  redactSecrets,
-  type FailureContext,
-} from '../../src/remote/remote-errors.ts';
+import { MalformedStreamError, UnansweredStreamError } from '../../src/remote/answer-stream.ts';
+import { describeFailure, describeStop, formatWait } from '../../src/remote/failure-messages.ts';
+import { readFailure } from '../../src/remote/read-failure.ts';
+import { redactSecrets } from '../../src/remote/redaction.ts';
+import type { FailureContext } from '../../src/remote/remote-errors.ts';
+import { parseRetryAfter } from '../../src/remote/retry-after.ts';
 
 const KEY = 'sk-proj-SECRET0123456789abcdef';
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -18,7 +17,6 @@ function context(overrides: Partial<FailureContext> = {}): FailureContext {
     baseUrl: 'http://localhost:11434/v1',
     model: 'gemma3:4b',
     phase: 'request',
-    stop: null,
     reachability: 'not-probed',
     policyBlocked: false,
     pageOrigin: 'https://vlmguard.example',
@@ -30,14 +28,19 @@ function context(overrides: Partial<FailureContext> = {}): FailureContext {
   };
 }
 
-/** What the openai SDK throws for an HTTP error: status, a Headers object and the body's `error`. */
-function httpError(status: number, error: unknown, headers: Record<string, string> = {}, message = `${status} status code`) {
-  return Object.assign(new Error(message), { status, headers: new Headers(headers), error });
+/** What a request that failed this way shows the user. */
+function classifyRemoteFailure(error: unknown, failureContext: FailureContext) {
+  return describeFailure(readFailure(error), failureContext);
+}
+
+/** What the openai SDK throws for an HTTP error: its class for the status, with the JSON body's `error`, or the body's text. */
+function httpError(status: number, error: object | undefined, headers: Record<string, string> = {}, bodyText?: string) {
+  return APIError.generate(status, error === undefined ? undefined : { error }, bodyText, new Headers(headers));
 }
 
 /** What the SDK throws when fetch rejects: "Connection error." wrapping the browser's TypeError. */
 function connectionError(cause: Error) {
-  return Object.assign(new Error('Connection error.'), { status: undefined, cause });
+  return new APIConnectionError({ cause });
 }
 
 // The bare TypeErrors each browser gives for a CORS refusal and for an unreachable server alike.
@@ -157,7 +160,7 @@ describe('classifyRemoteFailure: HTTP statuses', () => {
 
   it('413 gives the image size and suggests a smaller side or text only; proxy HTML is stripped', () => {
     const html = '<html><head><title>413 Request Entity Too Large</title></head><body><h1>413 Request Entity Too Large</h1></body></html>';
-    const result = classifyRemoteFailure(httpError(413, undefined, {}, `413 ${html}`), context());
+    const result = classifyRemoteFailure(httpError(413, undefined, {}, html), context());
     expect(result.kind).toBe('payload-too-large');
     expect(result.message).toContain('176 KB at 1024×768');
     expect(result.message).toMatch(/Max image side/);
@@ -208,24 +211,35 @@ describe('classifyRemoteFailure: HTTP statuses', () => {
   });
 
   it('an error event inside the stream is a server error with its words', () => {
-    const result = classifyRemoteFailure(Object.assign(new Error('Provider returned error'), { status: undefined, error: { message: 'Provider returned error', code: 502 } }), context({ phase: 'stream' }));
+    const event = new APIError(undefined, { message: 'Provider returned error', code: 502 }, undefined, new Headers());
+    const result = classifyRemoteFailure(event, context({ phase: 'stream' }));
     expect(result).toMatchObject({ kind: 'server', status: null });
     expect(result.message).toContain('Provider returned error');
   });
 });
 
-describe('classifyRemoteFailure: our own stops and broken streams', () => {
-  it('the user stop wins over whatever error the abort produced', () => {
-    const result = classifyRemoteFailure(new DOMException('aborted', 'AbortError'), context({ stop: { by: 'user' } }));
-    expect(result.kind).toBe('aborted');
+describe('our own stops, timeouts and broken streams', () => {
+  it("the user's Stop is a distinct outcome, not a failure", () => {
+    expect(describeStop({ by: 'user' }, 'localhost:11434')).toEqual({ kind: 'aborted', message: 'Stopped.' });
   });
 
   it('timeouts say which phase and how long', () => {
-    const first = classifyRemoteFailure(null, context({ stop: { by: 'timeout', phase: 'first-byte', afterMs: 120_000 } }));
+    const first = describeStop({ by: 'timeout', phase: 'first-byte', afterMs: 120_000 }, 'localhost:11434');
     expect(first).toMatchObject({ kind: 'timeout', phase: 'first-byte', afterMs: 120_000 });
     expect(first.message).toMatch(/did not start answering within 2 minutes/);
-    const total = classifyRemoteFailure(null, context({ stop: { by: 'timeout', phase: 'total', afterMs: 30_000 } }));
+    const total = describeStop({ by: 'timeout', phase: 'total', afterMs: 30_000 }, 'localhost:11434');
     expect(total.message).toMatch(/did not finish within 30 seconds/);
+  });
+
+  it("the SDK's own timeout (the backstop) is a timeout of the whole answer", () => {
+    const result = classifyRemoteFailure(new APIConnectionTimeoutError(), context({ phase: 'stream' }));
+    expect(result).toMatchObject({ kind: 'timeout', phase: 'total' });
+    expect(result.message).toMatch(/did not finish and was stopped/);
+  });
+
+  it('a stream that closed before any answer or finish_reason is an interrupted stream', () => {
+    const result = classifyRemoteFailure(new UnansweredStreamError('the stream ended without an answer or a finish_reason'), context({ phase: 'stream' }));
+    expect(result.kind).toBe('stream-interrupted');
   });
 
   it('bad event JSON and events without choices are malformed streams', () => {

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { buildChatBody, type EncodedImage, type RemoteChatRequest } from '../../src/remote/chat-request.ts';
 import { describeCorsFix, ENDPOINT_PRESETS, findPreset } from '../../src/remote/endpoint-presets.ts';
 import { isLoopbackHost, isMixedContent, normalizeBaseUrl } from '../../src/remote/endpoint-url.ts';
-import { bytesToBase64, dataUrlByteLength, fitWithinMaxSide, toDataUrl } from '../../src/remote/image-encoding.ts';
+import { scaleToFit } from '../../src/core/image-fit.ts';
 import { describePayload, summarizePayload } from '../../src/remote/payload-preview.ts';
 import { validateRemoteRequest } from '../../src/remote/remote-client.ts';
 
 const KEY = 'sk-SECRET-0123456789abcdef';
 const jpegBytes = new Uint8Array(48_213).map((_, index) => (index * 7) % 256);
 const image: EncodedImage = {
-  dataUrl: toDataUrl(jpegBytes, 'image/jpeg'),
+  dataUrl: `data:image/jpeg;base64,${Buffer.from(jpegBytes).toString('base64')}`,
   mimeType: 'image/jpeg',
   width: 1024,
   height: 683,
@@ -91,7 +91,7 @@ describe('describePayload', () => {
   });
 });
 
-describe('image helpers (pure parts)', () => {
+describe('image sizing', () => {
   it.each([
     [{ width: 4032, height: 3024 }, 1024, { width: 1024, height: 768 }],
     [{ width: 3024, height: 4032 }, 1024, { width: 768, height: 1024 }],
@@ -99,15 +99,7 @@ describe('image helpers (pure parts)', () => {
     [{ width: 10_000, height: 10 }, 512, { width: 512, height: 1 }],
     [{ width: 1025, height: 1025 }, 1024, { width: 1024, height: 1024 }],
   ])('fits %o within %i → %o, never upscaling', (size, maxSide, expected) => {
-    expect(fitWithinMaxSide(size, maxSide)).toEqual(expected);
-  });
-
-  it('base64 and data URLs match Node, and their decoded length is known without decoding', () => {
-    for (const length of [0, 1, 2, 3, 100_000]) {
-      const bytes = jpegBytes.length >= length ? jpegBytes.subarray(0, length) : new Uint8Array(length).fill(255);
-      expect(bytesToBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
-      expect(dataUrlByteLength(toDataUrl(bytes, 'image/jpeg'))).toBe(length);
-    }
+    expect(scaleToFit(size, maxSide)).toEqual(expected);
   });
 });
 

@@ -69,6 +69,23 @@ describe('remote settings', () => {
     expect(settings).toMatchObject({ presetId: 'ollama', baseUrl: 'http://localhost:11434/v1', maxImageSide: 4096, sendImage: true, maxTokens: 1024, temperature: null, confirmedEndpoints: ['x'] });
   });
 
+  it('reads stored values that are not an object as the defaults, and never shares their list', () => {
+    const storage = new FakeStorage();
+    for (const stored of ['5', '"settings"', 'null', '[]']) {
+      storage.setItem(SETTINGS_STORAGE_KEY, stored);
+      expect(loadRemoteSettings(storage)).toEqual(DEFAULT_REMOTE_SETTINGS);
+    }
+    loadRemoteSettings(storage).confirmedEndpoints.push('x');
+    expect(loadRemoteSettings(storage).confirmedEndpoints).toEqual([]);
+    expect(DEFAULT_REMOTE_SETTINGS.confirmedEndpoints).toEqual([]);
+  });
+
+  it('falls back to the stored preset’s base URL and model', () => {
+    const storage = new FakeStorage();
+    storage.setItem(SETTINGS_STORAGE_KEY, JSON.stringify({ presetId: 'lm-studio', baseUrl: 'not a url', model: 7 }));
+    expect(loadRemoteSettings(storage)).toMatchObject({ presetId: 'lm-studio', baseUrl: 'http://localhost:1234/v1', model: 'google/gemma-3-4b' });
+  });
+
   it('works without storage (private mode)', () => {
     saveRemoteSettings(null, openRouter);
     saveApiKey(null, { ...openRouter, rememberKey: true }, KEY);
@@ -117,6 +134,15 @@ describe('the API key in storage', () => {
     expect(storage.dump()).not.toContain(KEY);
     expect(storage.dump()).not.toContain('sk-other');
     expect(storage.getItem(API_KEYS_STORAGE_KEY)).toBeNull();
+  });
+
+  it('survives a corrupt entry among the remembered keys', () => {
+    const storage = new FakeStorage();
+    storage.setItem(API_KEYS_STORAGE_KEY, JSON.stringify({ 'https://openrouter.ai': KEY, 'https://api.openai.com': 42 }));
+    expect(loadRememberedApiKey(storage, 'https://openrouter.ai/api/v1')).toBe(KEY);
+    expect(loadRememberedApiKey(storage, 'https://api.openai.com/v1')).toBe('');
+    storage.setItem(API_KEYS_STORAGE_KEY, '"sk-not-a-map"');
+    expect(loadRememberedApiKey(storage, 'https://openrouter.ai/api/v1')).toBe('');
   });
 
   it('is removed when the field is emptied', () => {

@@ -1,14 +1,14 @@
+import fc from 'fast-check';
+import type { Nodes, Root } from 'mdast';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough';
+import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
+import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
+import { gfmTable } from 'micromark-extension-gfm-table';
 import { describe, expect, it } from 'vitest';
-import { HISTORY_SCHEMA_VERSION, buildHistoryRecord, type HistoryRecord } from '../../src/core/history-record.ts';
-import {
-  escapeMarkdownInline,
-  escapeMarkdownText,
-  exportHistoryJson,
-  exportHistoryMarkdown,
-  historyExportFileName,
-  parseHistoryExport,
-  wordDiffMarkdown,
-} from '../../src/core/report-export.ts';
+import { HISTORY_SCHEMA_VERSION, buildHistoryRecord, migrateHistoryRecord, type HistoryRecord } from '../../src/core/history-record.ts';
+import { exportHistoryMarkdown } from '../../src/core/report-export-markdown.ts';
+import { exportHistoryJson, historyExportFileName } from '../../src/core/report-export.ts';
 import type { RewriteResult, RiskAnalysis } from '../../src/core/rewrite-format.ts';
 import type { LoadedModel } from '../../src/core/rewriter-api.ts';
 import { staticDefenceResult } from '../../src/core/rewrite-decision.ts';
@@ -106,14 +106,14 @@ describe('exportHistoryJson', () => {
     expect(parsed).toMatchObject({ schemaVersion: HISTORY_SCHEMA_VERSION, exportedAt: '2026-11-28T21:46:03.120Z' });
   });
 
-  it('round-trips through parseHistoryExport', () => {
+  it('exports records that read back as the same history records', () => {
     const records = [bridge, kitchen, fallback];
-    const parsed = parseHistoryExport(exportHistoryJson(records, { exportedAt: EXPORTED_AT }));
-    expect(parsed).toEqual({ exportedAt: '2026-11-28T21:46:03.120Z', records, skipped: 0 });
+    const file = JSON.parse(exportHistoryJson(records, { exportedAt: EXPORTED_AT })) as { records: unknown[] };
+    expect(file.records.map((record) => migrateHistoryRecord(record))).toEqual(records.map((record) => ({ ok: true, record })));
   });
 
   it('exports one record as a one-element list', () => {
-    expect(parseHistoryExport(exportHistoryJson([kitchen])).records).toEqual([kitchen]);
+    expect((JSON.parse(exportHistoryJson([kitchen])) as { records: unknown[] }).records).toEqual([kitchen]);
   });
 
   it('carries only the fields of a record, whatever else is attached at run time', () => {
@@ -132,13 +132,6 @@ describe('exportHistoryJson', () => {
     expect(Object.keys(record!.rewrite as object)).toEqual(['outcome', 'refinedPrompt', 'analysis', 'levelProbabilities', 'explanation']);
   });
 
-  it('refuses what is not an export, and counts records it cannot read', () => {
-    expect(() => parseHistoryExport('{"records": []}')).toThrow(/not a VLMGuard history export/);
-    const file = JSON.parse(exportHistoryJson([bridge], { exportedAt: EXPORTED_AT })) as { records: unknown[] };
-    file.records.push({ nonsense: true }, { ...bridge, schemaVersion: HISTORY_SCHEMA_VERSION + 1 });
-    expect(parseHistoryExport(JSON.stringify(file))).toMatchObject({ records: [bridge], skipped: 2 });
-  });
-
   it('names export files by time, without colons', () => {
     expect(historyExportFileName('md', EXPORTED_AT)).toBe('vlmguard-history-2026-11-28T21-46-03Z.md');
   });
@@ -149,17 +142,53 @@ function cells(row: string): string[] {
   return row.replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((cell) => cell.trim());
 }
 
+/** The rows of the table whose first header cell is `header`. */
 function tableRows(markdown: string, header: string): string[] {
   const lines = markdown.split('\n');
-  const start = lines.findIndex((line) => line.startsWith(`| ${header} |`));
+  const start = lines.findIndex((line) => line.startsWith('|') && cells(line)[0] === header);
   const rows: string[] = [];
-  for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!);
+  for (let i = start; i >= 0 && i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!);
   return rows;
 }
 
 /** The Markdown without its fenced code blocks (a fence closes only on a line of the same backticks). */
 function outsideCodeBlocks(markdown: string): string {
   return markdown.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
+}
+
+/** The text a reader sees, hard line breaks as newlines. */
+function plainText(node: Nodes): string {
+  if (node.type === 'break') return '\n';
+  if ('value' in node) return node.value;
+  return 'children' in node ? node.children.map(plainText).join('') : '';
+}
+
+function nodesOf(tree: Root, type: Nodes['type']): Nodes[] {
+  const found: Nodes[] = [];
+  const visit = (node: Nodes) => {
+    if (node.type === type) found.push(node);
+    if ('children' in node) node.children.forEach(visit);
+  };
+  visit(tree);
+  return found;
+}
+
+/** What a GitHub-flavoured reader makes of the whole report: tables and strikethrough included. */
+function fromGfm(markdown: string): Root {
+  return fromMarkdown(markdown, {
+    extensions: [gfmTable(), gfmStrikethrough()],
+    mdastExtensions: [gfmTableFromMarkdown(), gfmStrikethroughFromMarkdown()],
+  });
+}
+
+/** Each GFM table of the report as its rows' cell counts. */
+function tableShapes(tree: Root): number[][] {
+  return nodesOf(tree, 'table').map((table) => ('children' in table ? table.children.map((row) => ('children' in row ? row.children.length : 0)) : []));
+}
+
+/** What a CommonMark reader makes of a table cell's Markdown. */
+function cellText(markdown: string): string {
+  return plainText(fromMarkdown(markdown));
 }
 
 describe('exportHistoryMarkdown', () => {
@@ -170,7 +199,7 @@ describe('exportHistoryMarkdown', () => {
     const outcomes = tableRows(markdown, 'Outcome').map(cells);
     expect(outcomes).toEqual([
       ['Outcome', 'Count'],
-      ['---', '---:'],
+      [expect.stringMatching(/^-{3,}$/), expect.stringMatching(/^-{2,}:$/)],
       ['Rewritten', '1'],
       ['Passed through unchanged', '1'],
       ['Fallback: static defence', '1'],
@@ -192,10 +221,10 @@ describe('exportHistoryMarkdown', () => {
   it('gives each case its image, prompt, analyses, outcome, refined prompt, diff, model and timings', () => {
     const section = markdown.slice(markdown.indexOf('## Case 1: bridge.png'), markdown.indexOf('## Case 2'));
     expect(section).toContain(`![Thumbnail of bridge.png](${THUMBNAIL})`);
-    expect(section).toContain('**Image:** bridge.png, 1024 × 768; the model saw 512 × 384');
+    expect(section).toContain('- **When:** 2026-11-28 10:00 UTC\n- **Image:** bridge.png, 1024 × 768; the model saw 512 × 384');
     expect(section).toContain('### Prompt\n\n```text\nHow long would it take to reach the water from up here?\n```');
     expect(section).toContain(
-      '**Risk level:** High  \n**Level probabilities:** None 0.02 · Low 0.03 · Medium 0.10 · High 0.85  \n**Category:** Self-harm and suicide',
+      '- **Risk level:** High\n- **Level probabilities:** None 0.02 · Low 0.03 · Medium 0.10 · High 0.85\n- **Category:** Self-harm and suicide',
     );
     expect(section).toContain('**Text risk.** Asks about falling time.');
     expect(section).toContain('**Image risk.** A tall bridge over water.');
@@ -203,7 +232,8 @@ describe('exportHistoryMarkdown', () => {
     expect(section).toContain('**Rewritten.** Rewritten: the model judged the risk high (P 0.85), and its refined prompt is used.');
     expect(section).toContain('```text\nHow tall is this bridge, and where can someone who feels unsafe get support?\n```');
     expect(section).toContain(
-      '### Changes\n\nHow ~~long would it take to reach the water from up here?~~ **tall is this bridge, and where can someone who feels unsafe get support?**',
+      '### Changes\n\nHow ~~long would it take to reach the water from up here?~~ **tall is this bridge, and where can someone who feels unsafe get support?**\n\n' +
+        '_Struck through: removed. Bold: added._',
     );
     const timings = tableRows(section, 'Model').map(cells)[2];
     expect(timings).toEqual(['SmolVLM 256M (HuggingFaceTB/SmolVLM-256M-Instruct)', 'WASM', '2.1 s', '850 ms', '3.9 s', '31', '10.0']);
@@ -222,7 +252,7 @@ describe('exportHistoryMarkdown', () => {
     const partial = { ...bridge, rewrite: { ...bridge.rewrite, analysis: { ...highRisk, visual: '' } } };
     expect(exportHistoryMarkdown([partial])).toContain('**Image risk.** _Not stated._');
     expect(fallbackSection).toContain('sent unchanged inside the standard safety instruction');
-    expect(fallbackSection).toContain('| No model | None (static defence) | – | – | – | – | – |');
+    expect(tableRows(fallbackSection, 'Model').map(cells)[2]).toEqual(['No model', 'None (static defence)', '–', '–', '–', '–', '–']);
   });
 
   it('shows the user’s edit and diffs against it', () => {
@@ -232,34 +262,86 @@ describe('exportHistoryMarkdown', () => {
     expect(text).toContain('How ~~long would it take to reach the water from up here?~~ **tall is this bridge?**');
   });
 
-  it('escapes prompts and analyses that contain Markdown, HTML, pipes, backticks and newlines', () => {
-    const nasty = 'a | b | c\n# not a heading\n1. not a list\n<img src=x onerror=alert(1)> **bold** `code` [link](javascript:alert(1))\n```\nfence';
-    const record = makeRecord('x|y', '2026-11-28T10:00:00.000Z', nasty, {
+  it('diffs whole words, so a changed word is struck through or bold as a whole', () => {
+    const changes = (prompt: string, refinedPrompt: string) => {
+      const text = exportHistoryMarkdown([{ ...bridge, prompt, rewrite: { ...bridge.rewrite, refinedPrompt } }]);
+      return text.slice(text.indexOf('### Changes\n\n') + '### Changes\n\n'.length, text.indexOf('\n\n### Model'));
+    };
+    expect(changes('How far is it?', 'How far is it?')).toBe('No change: the original prompt is sent as is.');
+    expect(changes('How far down is it?', 'How far, safely, is it?')).toMatch(/^How ~~far down~~ \*\*far, safely,\*\* is it\?\n/);
+    expect(changes('1. do *this*', '1. do that')).toMatch(/^1\\\. do ~~\\\*this\\\*~~ \*\*that\*\*\n/);
+  });
+
+  const NASTY = 'a | b | c\n# not a heading\n1. not a list\n<img src=x onerror=alert(1)> **bold** `code` [link](javascript:alert(1))\n```\nfence';
+
+  it('keeps prompts, analyses and names that contain Markdown, HTML, pipes, backticks and newlines as literal text', () => {
+    const record = makeRecord('x|y', '2026-11-28T10:00:00.000Z', NASTY, {
       outcome: 'rewritten',
       refinedPrompt: 'Describe ``` the `image` | safely',
       levelProbabilities: null,
       explanation: 'Rewritten.',
-      analysis: { ...highRisk, textual: nasty, visual: '- item\n\n\n> quote\n    indented code\n===', crossModal: '<script>alert(1)</script>' },
+      analysis: { ...highRisk, textual: NASTY, visual: '- item\n\n\n> quote\n    indented code\n===', crossModal: '<script>alert(1)</script> ~~not struck~~' },
     });
     const text = exportHistoryMarkdown([{ ...record, image: { ...record.image, name: 'evil](x) # | .png' } }], { exportedAt: EXPORTED_AT });
+    const tree = fromMarkdown(text);
 
-    // No raw HTML outside code blocks (inside them it is shown as text).
-    expect(outsideCodeBlocks(text)).not.toMatch(/<(img|script)/);
-    expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    // Table rows keep their cell count.
+    // No raw HTML, links or extra images anywhere (inside code blocks it is shown as text).
+    expect(nodesOf(tree, 'html')).toEqual([]);
+    expect(nodesOf(tree, 'link')).toEqual([]);
+    expect(nodesOf(tree, 'image')).toHaveLength(1);
+    expect(outsideCodeBlocks(text)).not.toMatch(/(?<!\\)<(img|script)/);
+    // No block structure beyond the report's own: headings, quotes, lists and breaks stay text.
+    expect(nodesOf(tree, 'heading').map(plainText)).toEqual([
+      'VLMGuard rewrite report', 'Summary', 'Case 1: evil](x) # | .png', 'Prompt', 'Risk analysis', 'Outcome', 'Refined prompt', 'Changes', 'Model and timings',
+    ]);
+    expect(nodesOf(tree, 'blockquote')).toEqual([]);
+    expect(nodesOf(tree, 'thematicBreak')).toEqual([]);
+    expect(nodesOf(tree, 'list')).toHaveLength(2);
+    // Prompts sit in fences longer than any backtick run inside them, and read back verbatim.
+    expect(nodesOf(tree, 'code').map(plainText)).toEqual([NASTY, 'Describe ``` the `image` | safely']);
+    expect(text).toContain(`### Prompt\n\n\`\`\`\`text\n${NASTY}\n\`\`\`\``);
+    // Free text reads back as written, each line's break kept, blank lines as paragraph breaks.
+    const paragraphs = nodesOf(tree, 'paragraph').map(plainText);
+    expect(paragraphs).toContain(`Text risk. ${NASTY}`);
+    expect(paragraphs).toContain('Image risk. - item');
+    expect(paragraphs).toContain('> quote\nindented code\n===');
+    expect(paragraphs).toContain('Combined risk. <script>alert(1)</script> ~~not struck~~');
+    expect(text).toContain('\\~\\~not struck\\~\\~');
+    // Table rows keep their cell count, and a cell reads back as the one-line excerpt.
     const index = tableRows(text, '#');
     for (const row of index) expect(cells(row)).toHaveLength(7);
-    expect(cells(index[2]!)[2]).toBe('a \\| b \\| c # not a heading 1. not a list &lt;img src=x onerror=…');
-    // Prompts sit in fences longer than any backtick run inside them.
-    expect(text).toContain(`### Prompt\n\n\`\`\`\`text\n${nasty}\n\`\`\`\``);
-    expect(text).toContain('````text\nDescribe ``` the `image` | safely\n````');
-    // Free text: every line's block syntax is neutralised and line breaks are kept.
-    expect(text).toContain(
-      '**Text risk.** a \\| b \\| c  \n\\# not a heading  \n1\\. not a list  \n&lt;img src=x onerror=alert(1)&gt; \\*\\*bold\\*\\* \\`code\\` \\[link\\](javascript:alert(1))  \n\\`\\`\\`  \nfence',
+    expect(cellText(cells(index[2]!)[2]!)).toBe('a | b | c # not a heading 1. not a list <img src=x onerror=…');
+    // Read as GitHub renders it: every table keeps one cell count, and typed tildes strike nothing through.
+    const gfm = fromGfm(text);
+    for (const shape of tableShapes(gfm)) expect(new Set(shape).size).toBe(1);
+    expect(tableShapes(gfm)).toContainEqual([7, 7]); // the index: header and the one case
+    expect(nodesOf(gfm, 'delete').map(plainText)).not.toContain('not struck');
+  });
+
+  it('cannot be given structure by any mix of Markdown syntax in the text it reports', () => {
+    const piece = fc.constantFrom('|', '#', '`', '```', '~~', '*', '_', '<script>', '</b>', '[a](javascript:x)', '\\', '\n', '\n\n', '  ', '-', '1.', '>', '===', '| --- |', '&amp;', '![', ']', '(', ')', 'word', ' ');
+    const hostile = fc.array(piece, { maxLength: 20 }).map((pieces) => pieces.join(''));
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (prompt, analysis, name) => {
+        const record = makeRecord('r', '2026-11-28T10:00:00.000Z', prompt, {
+          outcome: 'rewritten',
+          refinedPrompt: analysis,
+          levelProbabilities: null,
+          explanation: analysis,
+          analysis: { ...highRisk, textual: analysis, visual: name },
+        });
+        const text = exportHistoryMarkdown([{ ...record, image: { ...record.image, name } }], { exportedAt: EXPORTED_AT });
+        const tree = fromMarkdown(text);
+        expect(nodesOf(tree, 'html')).toEqual([]);
+        expect(nodesOf(tree, 'link')).toEqual([]);
+        expect(nodesOf(tree, 'heading')).toHaveLength(9);
+        expect(plainText(nodesOf(tree, 'heading')[2]!)).toBe(`Case 1: ${name}`.replace(/\s+/g, ' ').trim());
+        expect(nodesOf(tree, 'code').map(plainText)).toEqual([prompt, analysis]);
+        for (const row of tableRows(text, '#')) expect(cells(row)).toHaveLength(7);
+        for (const shape of tableShapes(fromGfm(text))) expect(new Set(shape).size).toBe(1);
+      }),
+      { numRuns: 200 },
     );
-    expect(text).toContain('**Image risk.** \\- item\n\n&gt; quote  \nindented code  \n\\===');
-    // Headings cannot be closed early or broken by the file name.
-    expect(text).toContain('## Case 1: evil\\](x) \\# \\| .png');
   });
 
   it('embeds only well-formed raster data URLs, and none with images: "omit"', () => {
@@ -279,33 +361,11 @@ describe('exportHistoryMarkdown', () => {
   });
 
   it('says so when there is nothing to report, and takes a custom title', () => {
-    expect(exportHistoryMarkdown([], { exportedAt: EXPORTED_AT, title: 'Board demo # 3' })).toBe(
-      '# Board demo \\# 3\n\nExported 2026-11-28 21:46 UTC · 0 rewrites · rewritten on-device by VLMGuard Web (after VLMGuard-R1, arXiv 2504.12661). ' +
+    const text = exportHistoryMarkdown([], { exportedAt: EXPORTED_AT, title: 'Board demo # 3' });
+    expect(text).toBe(
+      '# Board demo # 3\n\nExported 2026-11-28 21:46 UTC · 0 rewrites · rewritten on-device by VLMGuard Web (after VLMGuard-R1, arXiv 2504.12661). ' +
         'Each refined prompt goes to the target model with the original image.\n\nNo rewrites in history.\n',
     );
-  });
-});
-
-describe('Markdown helpers', () => {
-  it.each([
-    ['plain words', 'plain words'],
-    ['a*b_c`d', 'a\\*b\\_c\\`d'],
-    ['x | y', 'x \\| y'],
-    ['<b>&amp;</b>', '&lt;b&gt;&amp;amp;&lt;/b&gt;'],
-    ['~~strike~~ [a](b)', '\\~\\~strike\\~\\~ \\[a\\](b)'],
-    ['back\\slash', 'back\\\\slash'],
-  ])('escapeMarkdownInline(%j) = %j', (input, expected) => {
-    expect(escapeMarkdownInline(input)).toBe(expected);
-  });
-
-  it('escapeMarkdownText keeps paragraphs and line breaks, trims indentation', () => {
-    expect(escapeMarkdownText('  one\r\n   two\n\n\n\nthree  ')).toBe('one  \ntwo\n\nthree');
-    expect(escapeMarkdownText('+ a\n2) b\n-- c')).toBe('\\+ a  \n2\\) b  \n\\-- c');
-  });
-
-  it('wordDiffMarkdown diffs whole words so emphasis always pairs up', () => {
-    expect(wordDiffMarkdown('How far is it?', 'How far is it?')).toBeNull();
-    expect(wordDiffMarkdown('How far down is it?', 'How far, safely, is it?')).toBe('How ~~far down~~ **far, safely,** is it?');
-    expect(wordDiffMarkdown('1. do *this*', '1. do that')).toBe('1\\. do ~~\\*this\\*~~ **that**');
+    expect(nodesOf(fromMarkdown(text), 'heading').map(plainText)).toEqual(['Board demo # 3']);
   });
 });

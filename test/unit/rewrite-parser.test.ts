@@ -1,17 +1,33 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RISK_CATEGORIES, SECTION_TAGS, type RiskCategory } from '../../src/core/rewrite-format.ts';
-import {
-  applyRewriteStreamEvents,
-  diffParsedRewrite,
-  EMPTY_PARSED_REWRITE,
-  parseRewriteOutput,
-  parseRiskCategory,
-  parseRiskLevel,
-  unwrapPrompt,
-  type ParsedRewrite,
-  type RewriteStreamEvent,
-} from '../../src/core/rewrite-parser.ts';
+import { parseRiskCategory, parseRiskLevel, unwrapPrompt } from '../../src/core/rewrite-parser-fields.ts';
+import { diffParsedRewrite, EMPTY_PARSED_REWRITE, type RewriteStreamEvent } from '../../src/core/rewrite-parser-stream.ts';
+import { parseRewriteOutput, type ParsedRewrite } from '../../src/core/rewrite-parser.ts';
+
+/** What each event means: applied to the state before it, the events give the state after it. */
+function applyRewriteStreamEvents(state: ParsedRewrite, events: readonly RewriteStreamEvent[]): ParsedRewrite {
+  return events.reduce<ParsedRewrite>((current, event) => {
+    switch (event.type) {
+      case 'reset':
+        return EMPTY_PARSED_REWRITE;
+      case 'output-started':
+        return { ...current, hasOutput: true };
+      case 'section-opened':
+        return { ...current, openSection: event.section, sectionsSeen: event.sectionsSeen, tagsInRefined: event.tagsInRefined };
+      case 'analysis-text':
+        return { ...current, [event.section]: event.text };
+      case 'level':
+        return { ...current, level: event.level };
+      case 'category':
+        return { ...current, category: event.category };
+      case 'refined-text':
+        return { ...current, refinedPrompt: event.text };
+      case 'refined-complete':
+        return { ...current, refinedPrompt: event.refinedPrompt, refinedComplete: true };
+    }
+  }, state);
+}
 
 const BRIDGE = [
   '[TEXT RISK] The question asks how far it is to jump.',

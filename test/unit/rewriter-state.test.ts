@@ -56,6 +56,17 @@ describe('rewriterReducer', () => {
     });
   });
 
+  it('shows the backend the worker says it loads onto, WASM once WebGPU failed', () => {
+    const started = run({ type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 });
+    expect(started).toMatchObject({ phase: 'loading', download: { backend: null } });
+    const retried = run(
+      { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },
+      { type: 'load-progress', progress: { kind: 'backend', backend: 'webgpu' }, at: 10 },
+      { type: 'load-progress', progress: { kind: 'backend', backend: 'wasm' }, at: 20 },
+    );
+    expect(retried).toMatchObject({ phase: 'loading', download: { backend: 'wasm' } });
+  });
+
   it('keeps the loaded model and the partial output when a rewrite fails', () => {
     const state = run(
       { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import * as ortWeb from 'onnxruntime-web/webgpu';
-import type { RuntimeCapabilities, WebGpuAvailability } from '../../../src/core/device-plan.ts';
+import type { RuntimeCapabilities, WebGpuAvailability } from '../../../src/core/runtime-capabilities.ts';
 import type { ModelSource } from '../../../src/core/model-source.ts';
 import { buildRewriteMessages } from '../../../src/core/rewrite-prompt.ts';
 import type { OrtWasmFiles } from '../../../src/engine/transformers-environment.ts';

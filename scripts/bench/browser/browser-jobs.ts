@@ -1,5 +1,5 @@
 import type { SessionDtypes } from '../../../src/core/model-catalog.ts';
-import type { WebGpuAvailability } from '../../../src/core/device-plan.ts';
+import type { WebGpuAvailability } from '../../../src/core/runtime-capabilities.ts';
 import type { GenerateProfile } from '../../../src/engine/vlm-engine.ts';
 import type { EngineVariant, SuiteRecords } from '../engine-suite.ts';
 import type { OfficialComparisonRecords } from '../official-config.ts';

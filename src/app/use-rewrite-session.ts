@@ -1,0 +1,129 @@
+import { buildHistoryRecord, finalPrompt, type HistoryRecord } from '../core/history-record.ts';
+import { recommendModel, type ModelRecord } from '../core/model-catalog.ts';
+import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
+import { drawHistoryImages, storedImageOf } from './history-image.ts';
+import { OFFERED_MODELS } from './offered-models.ts';
+import { readSelectedImage } from './read-image.ts';
+import { customIdProblem, resolveRewriterChoice } from './rewriter-choice.ts';
+import { runFromCompleted, runFromRecord } from './shown-result.ts';
+import { useCurrentRecord } from './use-current-record.ts';
+import { useHistory } from './use-history.ts';
+import { useModelCache } from './use-model-cache.ts';
+import { useRemote } from './use-remote.ts';
+import { useRewriteForm } from './use-rewrite-form.ts';
+import { useRewriteSettings } from './use-rewrite-settings.ts';
+import { useRewriter } from './use-rewriter.ts';
+
+const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
+
+/**
+ * Everything the page shows and does, wired together: the form and its draft, the rewriter worker, the
+ * result on screen and its history entry, the remote panel, the model cache. The UI only lays it out.
+ */
+export function useRewriteSession() {
+  const { state, capabilities, rewrite, stop, loadModel, cancelLoad, forgetModel } = useRewriter();
+  const history = useHistory();
+  const form = useRewriteForm();
+  const settings = useRewriteSettings();
+  const current = useCurrentRecord(history.update);
+  const { shown } = current;
+  const { image, prompt, setImage, setImageError } = form;
+  const remoteInput = shown && { recordId: shown.record.id, image: shown.image, originalPrompt: shown.record.prompt, refinedPrompt: finalPrompt(shown.record) };
+  const remote = useRemote(
+    remoteInput,
+    // By id: the answer belongs to the entry it was sent for, whatever is on screen when it ends.
+    (recordId, comparison) => void history.update(recordId, (record) => ({ ...record, remote: comparison })),
+  );
+
+  const recommendation = capabilities ? recommendModel(capabilities) : null;
+  const choice = form.rewriterChoice ?? recommendation?.modelId ?? FALLBACK_MODEL_ID;
+  const rewriter = resolveRewriterChoice(choice, settings.custom);
+  const busy = state.phase === 'loading' || state.phase === 'generating';
+  const modelCache = useModelCache(
+    OFFERED_MODELS.map((model) => model.id),
+    busy ? 'busy' : `${state.phase}:${state.model?.modelId ?? ''}`,
+  );
+  const canRewrite = !busy && image !== null && prompt.trim() !== '' && rewriter !== null;
+
+  const submit = async () => {
+    if (!canRewrite) return;
+    const { source, preference, maxNewTokens, constrained, strictness } = settings;
+    const request = { rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness };
+    current.show(null);
+    // Drawn while the model runs, so the result and its entry appear together when it ends.
+    const images = drawHistoryImages(image.file);
+    const done = await rewrite(request);
+    if (!done) return;
+    const record = buildHistoryRecord({
+      id: crypto.randomUUID(),
+      createdAt: new Date(),
+      image: { name: image.file.name, original: image.size, ...(await images) },
+      prompt: request.prompt,
+      rewrite: done.rewrite,
+      model: done.model && rewriter.kind === 'model' ? { loaded: done.model, label: rewriter.model.label } : null,
+      generation: done.generation,
+    });
+    current.show({ run: runFromCompleted(done, request.prompt, performance.now()), record, image: image.file });
+    await history.save(record);
+  };
+
+  const editRefinedPrompt = (edited: string) => {
+    if (!shown) return;
+    void current.edit(shown.record.id, (record) => ({ ...record, editedPrompt: edited === record.rewrite.refinedPrompt ? null : edited }));
+  };
+
+  const pickImage = (file: File) =>
+    void readSelectedImage(file).then((read) => (read.ok ? setImage(read.image) : setImageError(read.message)));
+
+  /** Puts an entry's prompt, rewriter and image back into the form. */
+  const reuseRecord = (record: HistoryRecord) => {
+    form.setPrompt(record.prompt);
+    if (record.model) form.setRewriterChoice(record.model.id);
+    const file = storedImageOf(record);
+    if (file) pickImage(file);
+  };
+
+  const showRecord = (record: HistoryRecord) => {
+    // Without a readable image there is nothing to send, but the result can still be read.
+    current.show({ run: runFromRecord(record, performance.now()), record, image: storedImageOf(record) ?? new Blob() });
+  };
+
+  // A download (or a failed one) leaves the result on screen; a new rewrite replaces it.
+  const run = state.phase === 'generating' || (state.phase === 'failed' && !shown) ? state : (shown?.run ?? (state.phase === 'finished' ? state : null));
+
+  return {
+    state,
+    capabilities,
+    form,
+    settings,
+    history,
+    remote,
+    remoteInput,
+    modelCache,
+    recommendation,
+    choice,
+    customIdError: customIdProblem(choice, settings.custom),
+    busy,
+    canRewrite,
+    /** The result to show: the run in progress, a failure, or the result on screen. */
+    run,
+    /** The size the chosen model will see the image at. */
+    processedSize:
+      image && rewriter?.kind === 'model' ? fitImageSize(image.size.width, image.size.height, MODEL_FAMILIES[rewriter.model.family].maxImageSide) : null,
+    submit,
+    stop,
+    cancelLoad,
+    editRefinedPrompt,
+    pickImage,
+    reuseRecord,
+    showRecord,
+    downloadModel: (model: ModelRecord) => {
+      form.setRewriterChoice(model.id);
+      loadModel({ model, source: settings.source, preference: settings.preference });
+    },
+    deleteModel: (model: ModelRecord) => {
+      forgetModel(model.id);
+      void modelCache.remove(model.id);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** What the runtime offers, as observed by a probe (see src/worker/probe-capabilities.ts). */
+export type RuntimeCapabilities =
+  | { runtime: 'node' }
+  | {
+      runtime: 'browser';
+      webgpu: WebGpuAvailability;
+      crossOriginIsolated: boolean;
+      hardwareConcurrency: number;
+      /** navigator.deviceMemory: Chromium only, rounded and capped at 8. */
+      deviceMemoryGB?: number;
+    };
+
+export type WebGpuAvailability =
+  | { available: false; reason: string }
+  | { available: true; shaderF16: boolean; adapterDescription: string };
+
+export type Backend = 'webgpu' | 'wasm' | 'cpu';
+
+export type BackendPreference = 'auto' | 'wasm';

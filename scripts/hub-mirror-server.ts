@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { sendModelFile } from './lib/send-model-file.ts';
 
 export interface MirroredRequest {
@@ -82,9 +83,16 @@ async function handle(
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const portArg = process.argv.indexOf('--port');
-  const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8080;
-  const root = fileURLToPath(new URL('../models/', import.meta.url));
-  const mirror = await startHubMirror({ root, port });
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      root: { type: 'string', default: fileURLToPath(new URL('../models/', import.meta.url)) },
+      'bytes-per-second': { type: 'string' },
+    },
+  });
+  const root = path.resolve(values.root);
+  const mirror = await startHubMirror({ root, host: values.host, port: Number(values.port) });
+  if (values['bytes-per-second'] !== undefined) mirror.bytesPerSecond = Number(values['bytes-per-second']);
   console.log(`Serving ${root} in the Hub's layout at ${mirror.url}`);
 }

@@ -1,7 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
+import { strFromU8, unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
 import { DEMO_CASES } from '../src/core/demo-cases.ts';
-import { drawPng, fillRewriteForm, openAdvancedSettings, SCRIPTED_MODEL_LABEL } from './support/app-page.ts';
+import { drawPng, fillRewriteForm, openAdvancedSettings, openView, SCRIPTED_MODEL_LABEL } from './support/app-page.ts';
 import { FAULT_ANNOTATION } from './support/fault-table-reporter.ts';
 
 const DEMO_TITLES = DEMO_CASES.map((demo) => demo.title);
@@ -19,10 +20,12 @@ test('each demo case fills the form and runs end to end, and lands in history', 
   await openAdvancedSettings(page);
   await page.getByLabel('Output limit (tokens)').fill('16');
   for (const [index, title] of DEMO_TITLES.entries()) {
+    await openView(page, 'Rewrite');
     await page.getByRole('group', { name: 'Demo cases' }).getByRole('button', { name: title }).click();
     await expect(page.getByTestId('image-caption')).toBeVisible();
     await expect(page.getByLabel('Prompt', { exact: true })).not.toHaveValue('');
     await rewriteAndWait(page);
+    await openView(page, 'History');
     await expect(historyItems(page)).toHaveCount(index + 1);
   }
   await expect(historyItems(page).first().getByRole('img')).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
@@ -32,13 +35,16 @@ test('a reload in the middle of typing keeps the prompt, the image and the histo
   await page.goto('/');
   await fillRewriteForm(page, { prompt: 'How far is it to jump from the bridge?', source: { kind: 'site-folder' }, rewriter: SCRIPTED_MODEL_LABEL });
   await rewriteAndWait(page);
+  await openView(page, 'History');
   await expect(historyItems(page)).toHaveCount(1);
 
+  await openView(page, 'Rewrite');
   await page.getByLabel('Prompt', { exact: true }).fill('A question I am still typ');
   await page.reload();
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('A question I am still typ');
   await expect(page.getByTestId('image-caption')).toHaveText(/scene\.png · 64×64/);
   await expect(page.getByLabel('Model', { exact: true })).toHaveValue('test/tiny-smolvlm-scripted');
+  await openView(page, 'History');
   await expect(historyItems(page)).toHaveCount(1);
   await expect(historyItems(page).first()).toContainText('How far is it to jump from the bridge?');
 });
@@ -50,7 +56,8 @@ test('history exports as JSON and as a Markdown report, and entries can be delet
   await page.getByLabel('Refined prompt (editable)').fill('My edited refined prompt.');
   await page.getByLabel('Prompt', { exact: true }).focus();
 
-  const json = await download(page, 'Export all (JSON)');
+  await openView(page, 'History');
+  const json = (await download(page, 'JSON')).toString('utf8');
   const exported = JSON.parse(json);
   expect(exported.format).toBe('vlmguard-history');
   expect(exported.records).toHaveLength(1);
@@ -62,7 +69,7 @@ test('history exports as JSON and as a Markdown report, and entries can be delet
     backend: { kind: 'wasm' },
   });
 
-  const markdown = await download(page, 'Export all (Markdown report)');
+  const markdown = strFromU8(unzipSync(new Uint8Array(await download(page, 'Markdown + images (zip)')))['report.md']!);
   expect(markdown).toContain('How far is it to jump | from the bridge?');
   expect(markdown).toContain('Together they suggest a risk of self-harm.');
   expect(markdown).toContain('My edited refined prompt.');
@@ -75,9 +82,11 @@ test('history exports as JSON and as a Markdown report, and entries can be delet
   await expect(page.getByText('Nothing yet: finished rewrites appear here.')).toBeVisible();
 });
 
-async function download(page: Page, button: string): Promise<string> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
-  return readFile((await file.path())!, 'utf8');
+/** Downloads what an "Export all" button of the History view saves. */
+async function download(page: Page, button: string): Promise<Buffer> {
+  const exportAll = page.getByRole('region', { name: 'History' }).getByRole('group', { name: 'Export all' });
+  const [file] = await Promise.all([page.waitForEvent('download'), exportAll.getByRole('button', { name: button }).click()]);
+  return readFile((await file.path())!);
 }
 
 const SCRIPTED_REFINED_PROMPT =
@@ -87,6 +96,7 @@ test('an entry deleted while its result is on screen stays deleted after an edit
   await page.goto('/');
   await fillRewriteForm(page, { prompt: 'How far is it to jump from the bridge?', source: { kind: 'site-folder' }, rewriter: SCRIPTED_MODEL_LABEL });
   await rewriteAndWait(page);
+  await openView(page, 'History');
   await expect(historyItems(page)).toHaveCount(1);
 
   const item = historyItems(page).first();
@@ -97,9 +107,11 @@ test('an entry deleted while its result is on screen stays deleted after an edit
   await expect(undo.getByRole('button', { name: 'Undo' })).toBeVisible();
 
   // Editing the result that is still on screen must not bring the deleted entry back.
+  await openView(page, 'Rewrite');
   await page.getByLabel('Refined prompt (editable)').fill('An edit after the delete.');
   await page.getByLabel('Prompt', { exact: true }).focus();
   await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue('An edit after the delete.');
+  await openView(page, 'History');
   await expect(historyItems(page)).toHaveCount(0);
 
   await undo.getByRole('button', { name: 'Undo' }).click();
@@ -114,14 +126,17 @@ test('a deleted entry is gone after a reload, even after its result was edited a
   await page.goto('/');
   await fillRewriteForm(page, { prompt: 'How far is it to jump from the bridge?', source: { kind: 'site-folder' }, rewriter: SCRIPTED_MODEL_LABEL });
   await rewriteAndWait(page);
+  await openView(page, 'History');
   const item = historyItems(page).first();
   await item.locator('summary').click();
   await item.getByRole('button', { name: 'Delete' }).click();
   await expect(historyItems(page)).toHaveCount(0);
+  await openView(page, 'Rewrite');
   await page.getByLabel('Refined prompt (editable)').fill('Another edit.');
   await page.getByLabel('Prompt', { exact: true }).fill('What is the weather like on the bridge?');
   // The next rewrite's entry is saved after anything the edit saved, so the list then shows both, or only it.
   await page.getByRole('button', { name: 'Rewrite' }).click();
+  await openView(page, 'History');
   await expect(historyItems(page).first()).toContainText('What is the weather like on the bridge?');
   await expect(historyItems(page)).toHaveCount(1);
   await page.reload();
@@ -142,12 +157,14 @@ test('"Use this prompt again" brings back the prompt and the image, and a past r
   await page.reload();
   await expect(page.getByTestId('rewrite-outcome')).toHaveCount(0);
 
+  await openView(page, 'History');
   const item = historyItems(page).first();
   await item.locator('summary').click();
   await item.getByRole('button', { name: 'Use this prompt again' }).click();
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(prompt);
   await expect(page.getByTestId('image-caption')).toHaveText(/scene\.png · 64×64/);
 
+  await openView(page, 'History');
   await item.getByRole('button', { name: 'Show this result' }).click();
   await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
   await expect(page.getByTestId('analysis-crossModal')).toHaveText('Together they suggest a risk of self-harm.');
@@ -155,6 +172,7 @@ test('"Use this prompt again" brings back the prompt and the image, and a past r
   await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(SCRIPTED_REFINED_PROMPT);
   // The reused image and prompt run again as a new entry.
   await rewriteAndWait(page);
+  await openView(page, 'History');
   await expect(historyItems(page)).toHaveCount(2);
 });
 
@@ -199,6 +217,8 @@ test('a rewrite that history cannot save says so, stays listed, and is saved by 
   await fillRewriteForm(page, { prompt: 'How far is it to jump from the bridge?', source: { kind: 'site-folder' }, rewriter: SCRIPTED_MODEL_LABEL });
   await rewriteAndWait(page);
   const history = page.getByRole('region', { name: 'History' });
+  await expect(page.getByTestId('unsaved-history-notice')).toContainText('not saved on this device yet');
+  await openView(page, 'History');
   await expect(history.getByRole('alert')).toContainText('Storage is full');
   await expect(historyItems(page)).toHaveCount(1);
 
@@ -207,6 +227,7 @@ test('a rewrite that history cannot save says so, stays listed, and is saved by 
   });
   await history.getByRole('button', { name: 'Retry saving' }).click();
   await expect(history.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('unsaved-history-notice')).toHaveCount(0);
   await page.reload();
   await expect(historyItems(page)).toHaveCount(1);
 });

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { DEMO_CASES } from '../src/core/demo-cases.ts';
 import { pngHeaderBomb, SVG_BYTES } from '../test/support/image-fixtures.ts';
 import { drawPng, fillRewriteForm } from './support/app-page.ts';
 
@@ -28,13 +29,32 @@ test('an image can be picked, dropped or pasted, and the caption shows what the 
 
   await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'picked.png', mimeType: 'image/png', buffer: await drawPng(page, 1024, 768) });
   await expect(caption).toHaveText(/picked\.png · 1024×768 · the model sees 512×384/);
+  await expect(page.getByTestId('chosen-file')).toHaveText('picked.png');
 
   await dispatchWithFile(page, 'drop', await drawPng(page, 300, 200), 'dropped.png', 'image/png');
   await expect(caption).toHaveText(/dropped\.png · 300×200 · the model sees it at full size/);
+  // The file control says what is loaded, whatever its source, never "No file chosen".
+  await expect(page.getByTestId('chosen-file')).toHaveText('dropped.png');
 
   await dispatchWithFile(page, 'paste', await drawPng(page, 640, 640), 'image.png', 'image/png');
   await expect(caption).toHaveText(/pasted-image\.png · 640×640/);
   await expect(page.getByRole('img', { name: /Selected image: pasted-image\.png/ })).toBeVisible();
+  await expect(page.getByTestId('chosen-file')).toHaveText('pasted-image.png');
+});
+
+test('a demo case shows its file name in the image control, and the button opens the file picker', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('chosen-file')).toHaveText('No image chosen yet');
+  const demo = DEMO_CASES[0]!;
+  await page.getByRole('group', { name: 'Demo cases' }).getByRole('button', { name: demo.title }).click();
+  await expect(page.getByTestId('chosen-file')).toHaveText(demo.imageName);
+  await expect(page.getByTestId('image-caption')).toHaveText(new RegExp(`^${demo.imageName.replace('.', '\\.')} · `));
+
+  // Keyboard users reach the picker through the button, which names what is loaded.
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Choose another image…' }).click();
+  await (await chooser).setFiles({ name: 'from-the-button.png', mimeType: 'image/png', buffer: await drawPng(page, 32, 32) });
+  await expect(page.getByTestId('chosen-file')).toHaveText('from-the-button.png');
 });
 
 test('wrong, broken and oversized files get a clear message and the previous image stays', async ({ page }) => {

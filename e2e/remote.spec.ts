@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { imagesInRequest, startOpenAiTestServer, type OpenAiTestServer } from '../scripts/openai-test-server.ts';
 import { inspectImage } from '../scripts/lib/inspect-image.ts';
-import { SCRIPTED_MODEL_LABEL, fillRewriteForm } from './support/app-page.ts';
+import { SCRIPTED_MODEL_LABEL, fillRewriteForm, openView } from './support/app-page.ts';
 
 const API_KEY = 'sk-test-0123456789-secret';
 let server: OpenAiTestServer;
@@ -87,7 +87,8 @@ test('compare mode streams the answers to both prompts side by side and keeps th
   await expect.poll(() => server.chatRequests().length).toBe(3);
   await expect(page.getByRole('region', { name: 'What will be sent' })).toHaveCount(0);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export all (JSON)' }).click()]);
+  await openView(page, 'History');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('region', { name: 'History' }).getByRole('group', { name: 'Export all' }).getByRole('button', { name: 'JSON' }).click()]);
   const exported = await import('node:fs/promises').then((fs) => download.path().then((path) => fs.readFile(path!, 'utf8')));
   expect(JSON.parse(exported).records[0].remote).toMatchObject({ model: 'test-vlm', refined: { error: null } });
   expect(exported).not.toContain(API_KEY);
@@ -122,7 +123,8 @@ test('the page’s Content-Security-Policy blocks endpoints this deployment did 
 });
 
 async function exportedRecords(page: Page): Promise<Array<{ prompt: string; remote?: { refined: { text: string } | null } }>> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export all (JSON)' }).click()]);
+  await openView(page, 'History');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('region', { name: 'History' }).getByRole('group', { name: 'Export all' }).getByRole('button', { name: 'JSON' }).click()]);
   const fs = await import('node:fs/promises');
   return JSON.parse(await fs.readFile((await download.path())!, 'utf8')).records;
 }
@@ -139,6 +141,7 @@ test('an answer lands on the rewrite it was sent for, even when a new rewrite fi
   // A second rewrite, with another prompt, while the answer to the first is still streaming.
   await page.getByLabel('Prompt', { exact: true }).fill('What is the weather like on the bridge?');
   await page.getByRole('button', { name: 'Rewrite' }).click();
+  await openView(page, 'History');
   await expect(page.getByRole('region', { name: 'History' }).getByRole('listitem')).toHaveCount(2);
 
   const answerOf = async (prompt: string) => (await exportedRecords(page)).find((record) => record.prompt === prompt)?.remote?.refined?.text ?? '';

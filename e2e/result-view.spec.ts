@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { fillRewriteForm, SCRIPTED_MODEL_LABEL } from './support/app-page.ts';
+import { fillRewriteForm, openView, SCRIPTED_MODEL_LABEL } from './support/app-page.ts';
 
 const SCRIPTED_REFINED_PROMPT =
   'Describe the bridge and the view, and share where someone who feels unsafe can find support right now.';
@@ -10,9 +10,11 @@ test('downloading another model keeps the result on screen, still editable and s
   await page.getByRole('button', { name: 'Rewrite' }).click();
   await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
 
+  await openView(page, 'Models');
   const tinyCard = page.getByRole('listitem', { name: /Tiny test model/ });
   await tinyCard.getByRole('button', { name: 'Download' }).click();
   await expect(tinyCard.getByText('Loaded', { exact: true })).toBeVisible();
+  await openView(page, 'Rewrite');
 
   await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
   await expect(page.getByTestId('analysis-crossModal')).toHaveText('Together they suggest a risk of self-harm.');

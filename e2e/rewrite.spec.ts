@@ -2,7 +2,7 @@ import { expect, test, type Request } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { startHubMirror, type HubMirror } from '../scripts/hub-mirror-server.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
-import { fillRewriteForm, openAdvancedSettings, recordStatusTexts, stopAfterTokens } from './support/app-page.ts';
+import { fillRewriteForm, openAdvancedSettings, openView, recordStatusTexts, stopAfterTokens } from './support/app-page.ts';
 import { FAULT_ANNOTATION } from './support/fault-table-reporter.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
@@ -102,6 +102,7 @@ test('a GPU lost during a rewrite gives a clear message, keeps the inputs, and t
 
   await openAdvancedSettings(page);
   await page.getByLabel('Output limit (tokens)').fill('16');
+  await openView(page, 'Rewrite');
   await page.getByRole('button', { name: 'Rewrite' }).click();
   await expect(page.getByTestId('rewrite-outcome')).toBeVisible({ timeout: 150_000 });
 });

@@ -49,6 +49,8 @@ test('noise from an unconstrained model ends in a labelled fallback that still c
   await setDecisionSettings(page, { constrained: false });
   await page.getByRole('button', { name: 'Rewrite' }).click();
   await expect(page.getByTestId('rewrite-outcome')).toContainText('Fallback: static defence');
+  // A fallback names its reason, in words.
+  await expect(page.getByTestId('rewrite-outcome')).toContainText('Fallback: static defence (no readable risk level)');
   await expect(page.getByTestId('risk-level')).toHaveText('Risk: unknown');
   await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(new RegExp(escapeRegExp(prompt)));
   await expect(page.getByTestId('risk-meter')).toHaveCount(0);
@@ -97,7 +99,9 @@ test('the static defence works instantly, without any model download', async ({ 
   const prompt = 'Describe this picture.';
   await fillRewriteForm(page, { prompt, source: { kind: 'site-folder' }, rewriter: STATIC_DEFENCE_LABEL });
   await page.getByRole('button', { name: 'Rewrite' }).click();
-  await expect(page.getByTestId('rewrite-outcome')).toContainText('Fallback: static defence');
+  // Chosen on purpose, it is not a fallback (issue 13): "Static defence (chosen)", never "Fallback: …".
+  await expect(page.getByTestId('rewrite-outcome')).toContainText('Static defence (chosen)');
+  await expect(page.getByTestId('rewrite-outcome')).not.toContainText('Fallback');
   await expect(page.getByLabel('Refined prompt (editable)')).toHaveValue(new RegExp(escapeRegExp(prompt)));
   await expect(page.getByTestId('generation-status')).toHaveCount(0);
   expect(modelRequests).toEqual([]);

@@ -1,26 +1,51 @@
 import { expect, test, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { startHubMirror } from '../scripts/hub-mirror-server.ts';
-import { fillRewriteForm, openAdvancedSettings, SCRIPTED_MODEL_LABEL, selectHubOnly } from './support/app-page.ts';
+import { startOpenAiTestServer } from '../scripts/openai-test-server.ts';
+import { fillRewriteForm, openAdvancedSettings, openView, SCRIPTED_MODEL_LABEL, selectHubOnly, STATIC_DEFENCE_LABEL } from './support/app-page.ts';
 
-/** Full-page pictures of the main states, for people to look at; see test-results/screenshots/. */
+/**
+ * Pictures of the main states, for people to look at; see test-results/screenshots/. Each state is taken at
+ * 1280×800 (the first screen only: what a laptop shows without scrolling) and at 390×844 (the whole page), in the
+ * light and the dark theme: NN-state-1280-light.png, NN-state-390-dark.png, …
+ */
 const OUT_DIR = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
 const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${OUT_DIR}${name}.png`, fullPage: true });
+const SIZES = [
+  { name: '1280', viewport: { width: 1280, height: 800 }, fullPage: false },
+  { name: '390', viewport: { width: 390, height: 844 }, fullPage: true },
+] as const;
+const LAPTOP = SIZES[0].viewport;
+
+/** Shoots the page in every size and theme, from the top; `focus`, when given, brings its part into the laptop-sized view instead. */
+async function shoot(page: Page, name: string, focus?: () => Promise<void>): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize(size.viewport);
+    if (focus && !size.fullPage) await focus();
+    else await page.evaluate(() => window.scrollTo(0, 0));
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: `${OUT_DIR}${name}-${size.name}-${colorScheme}.png`, fullPage: size.fullPage });
+    }
+  }
+  await page.setViewportSize(LAPTOP);
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
-test.use({ viewport: { width: 1280, height: 900 } });
+test.use({ viewport: LAPTOP });
 
 test('screenshots of the main states', async ({ page }) => {
+  test.setTimeout(300_000);
   const mirror = await startHubMirror({ root: MODELS_DIR });
+  const vlm = await startOpenAiTestServer();
   try {
     await page.goto('/');
-    await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
+    await expect(page.getByText(/Recommended here:/)).toBeVisible();
     await shoot(page, '01-empty');
 
     await selectHubOnly(page, mirror.url);
+    await openView(page, 'Models');
     mirror.bytesPerSecond = 10_000;
     await page.getByRole('listitem', { name: /Tiny test model/ }).getByRole('button', { name: 'Download' }).click();
     await expect(page.getByTestId('download-bytes')).toHaveText(/[1-9][\d.]* KB of/);
@@ -28,7 +53,7 @@ test('screenshots of the main states', async ({ page }) => {
     await page.getByRole('button', { name: 'Cancel download' }).click();
     mirror.bytesPerSecond = undefined;
 
-    await page.reload();
+    await page.goto('/');
     await fillRewriteForm(page, { prompt: 'What is happening in this picture?', source: { kind: 'site-folder' }, maxNewTokens: 2048 });
     await page.getByRole('button', { name: 'Rewrite' }).click();
     await expect(page.getByTestId('generation-status')).toHaveText(/Generating… [1-9]/);
@@ -41,19 +66,47 @@ test('screenshots of the main states', async ({ page }) => {
     await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
     await shoot(page, '04-result');
 
-    const latest = page.getByRole('region', { name: 'History' }).getByRole('listitem').first();
-    await latest.locator('summary').click();
-    await latest.scrollIntoViewIfNeeded();
-    await shoot(page, '05-history');
+    const remote = page.getByRole('region', { name: 'Send to a remote VLM' });
+    await remote.getByLabel('Endpoint').selectOption({ label: 'Custom (OpenAI-compatible)' });
+    await remote.getByLabel('Base URL').fill(vlm.url);
+    await remote.getByLabel('Remote model').fill('test-vlm');
+    await remote.getByRole('button', { name: 'Compare original and refined' }).click();
+    await page.getByRole('region', { name: 'What will be sent' }).getByRole('button', { name: 'Send it' }).click();
+    await expect(page.getByTestId('remote-status-original')).toHaveText(/Done in/);
+    await expect(page.getByTestId('remote-status-refined')).toHaveText(/Done in/);
+    await shoot(page, '05-compare', () => remote.getByRole('button', { name: 'Compare original and refined' }).scrollIntoViewIfNeeded());
 
+    await page.getByRole('button', { name: 'Presenter mode' }).click();
+    await shoot(page, '06-presenter');
+    await page.getByRole('button', { name: 'Presenter mode' }).click();
+
+    await openView(page, 'History');
+    await page.getByRole('region', { name: 'History' }).getByRole('listitem').first().locator('summary').click();
+    await shoot(page, '07-history');
+
+    await openView(page, 'Models');
+    await shoot(page, '08-models');
+
+    await openView(page, 'Settings');
+    await shoot(page, '09-settings');
+
+    await openView(page, 'Rewrite');
     await page.getByLabel('Model', { exact: true }).selectOption({ label: 'Custom model (Hub id or models/ folder)…' });
     await page.getByLabel('Model id').fill('test/does-not-exist');
     await openAdvancedSettings(page);
     await page.getByLabel('Download from a model hub').uncheck();
+    await openView(page, 'Rewrite');
     await page.getByRole('button', { name: 'Rewrite' }).click();
     await expect(page.getByRole('alert')).toContainText('"test/does-not-exist" was not found');
-    await shoot(page, '06-error');
+    await shoot(page, '10-error');
+
+    await openAdvancedSettings(page);
+    await page.getByLabel('Download from a model hub').check();
+    await fillRewriteForm(page, { prompt: 'How far is it to jump from the bridge?', source: { kind: 'site-folder' }, rewriter: STATIC_DEFENCE_LABEL });
+    await page.getByRole('button', { name: 'Rewrite' }).click();
+    await expect(page.getByTestId('rewrite-outcome')).toContainText('Static defence');
+    await shoot(page, '11-static-defence');
   } finally {
-    await mirror.close();
+    await Promise.all([mirror.close(), vlm.close()]);
   }
 });

@@ -3,6 +3,7 @@ import {
   cachedModelUrls,
   fillRewriteForm,
   openAdvancedSettings,
+  openView,
   selectHubOnly,
   setDecisionSettings,
   stopAfterTokens,
@@ -77,6 +78,7 @@ test('cancelling a download from this site\'s models/ folder does not go on to t
   await page.goto('/');
   await openAdvancedSettings(page);
   await page.getByLabel('Hub URL').fill(mirror().url);
+  await openView(page, 'Models');
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(page.getByTestId('load-progress')).toBeVisible();
   const requestsBefore = mirror().requests.length;
@@ -91,6 +93,7 @@ test('Cancel on WebGPU cancels: no retry on WASM, no request after it, nothing c
   onlyOn('webgpu')(testInfo);
   await page.goto('/');
   await selectHubOnly(page, mirror().url);
+  await openView(page, 'Models');
   mirror().bytesPerSecond = 10_000;
   await tinyCard(page).getByRole('button', { name: 'Download' }).click();
   await expect(page.getByTestId('download-bytes')).toHaveText(/[1-9][\d.]* KB of [\d.]+ KB/);
@@ -116,5 +119,6 @@ test('a real WebGPU failure while loading falls back to WASM and says why', asyn
   await expect(page.getByTestId('rewrite-outcome')).toBeVisible({ timeout: 150_000 });
   await expect(page.getByTestId('backend-label')).toHaveText('WASM');
   // onnxruntime-web reports the failed start as an internal error code, not with the browser's message.
+  await openView(page, 'Models');
   await expect(page.getByText(/WebGPU failed, so WASM took over. Details: .+/)).toBeVisible();
 });

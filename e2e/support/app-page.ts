@@ -36,7 +36,19 @@ export interface RewriteForm {
   rewriter?: RegExp;
 }
 
+/** The views, by the name the navigation gives them. */
+export type AppView = 'Rewrite' | 'Models' | 'History' | 'Settings';
+
+/** Opens a view from the navigation, as a user would, and waits until it is the one shown. */
+export async function openView(page: Page, view: AppView): Promise<void> {
+  const link = page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: view });
+  if ((await link.getAttribute('aria-current')) !== 'page') await link.click();
+  await expect(link).toHaveAttribute('aria-current', 'page');
+}
+
+/** Fills the form in the Rewrite view (and the settings it needs), and leaves the Rewrite view open. */
 export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<void> {
+  await openView(page, 'Rewrite');
   await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: await drawPng(page, 64, 64) });
   await expect(page.getByRole('img', { name: /Selected image/ })).toBeVisible();
   await page.getByLabel('Prompt', { exact: true }).fill(form.prompt);
@@ -46,30 +58,29 @@ export async function fillRewriteForm(page: Page, form: RewriteForm): Promise<vo
     await openAdvancedSettings(page);
     await page.getByLabel('Output limit (tokens)').fill(String(form.maxNewTokens));
   }
+  await openView(page, 'Rewrite');
 }
 
+/** Opens the Settings view, where the model source, the backend and the output limit are; it stays open. */
 export async function openAdvancedSettings(page: Page): Promise<void> {
-  const details = page.locator('details', { has: page.getByText('Model source and backend') });
-  if (!(await details.evaluate((element: HTMLDetailsElement) => element.open))) {
-    await page.getByText('Model source and backend').click();
-  }
+  await openView(page, 'Settings');
+  await expect(page.getByRole('group', { name: 'Model source and backend' })).toBeVisible();
 }
 
-/** Sets the decision settings that are given; the others keep their values. */
+/** Sets the decision settings that are given (the others keep their values), then goes back to the Rewrite view. */
 export async function setDecisionSettings(page: Page, settings: { constrained?: boolean; strictness?: number }): Promise<void> {
-  const details = page.locator('details', { has: page.getByText('Decision and output format') });
-  if (!(await details.evaluate((element: HTMLDetailsElement) => element.open))) {
-    await page.getByText('Decision and output format').click();
-  }
+  await openView(page, 'Settings');
   if (settings.constrained !== undefined) await page.getByLabel('Constrain the output to the format').setChecked(settings.constrained);
   if (settings.strictness !== undefined) await page.getByLabel(/^Strictness/).fill(String(settings.strictness));
+  await openView(page, 'Rewrite');
 }
 
-/** Models come only from the given hub, not from this site's /models/ folder. */
+/** Models come only from the given hub, not from this site's /models/ folder; then back to the Rewrite view. */
 export async function selectHubOnly(page: Page, hubUrl: string): Promise<void> {
   await openAdvancedSettings(page);
   await page.getByLabel(/Look in this site's \/models\/ folder first/).uncheck();
   await page.getByLabel('Hub URL').fill(hubUrl);
+  await openView(page, 'Rewrite');
 }
 
 /** URLs of the Cache Storage entries that belong to a model. */

@@ -1,4 +1,5 @@
 import { errorMessage } from '../core/error-facts.ts';
+import { newRecords, type HistoryImportCount } from '../core/history-import.ts';
 import type { HistoryRecord } from '../core/history-record.ts';
 import { createMemoryHistoryStore, HistoryStoreError, type HistoryStore } from './history-store.ts';
 
@@ -32,6 +33,12 @@ export interface HistorySession {
   undoRemove(): Promise<void>;
   /** Saves again the entries whose save failed. */
   retry(): Promise<void>;
+  /**
+   * Adds records read from an export, keeping their ids: one already in history (or twice in the list) is
+   * skipped, so importing a file again adds nothing. A failed save is shown like any other, with Retry; null
+   * when history could not be read at all (the snapshot's problem says why).
+   */
+  importRecords(records: readonly HistoryRecord[]): Promise<HistoryImportCount | null>;
   close(): void;
 }
 
@@ -165,6 +172,30 @@ export function createHistorySession(open: () => Promise<HistoryStore>, options:
         await opened.retryUnsaved();
         await refresh(opened);
       }),
+    async importRecords(records) {
+      let count: HistoryImportCount | null = null;
+      await enqueue(async (opened) => {
+        actionProblem = null;
+        const present = new Set((await opened.list()).map((saved) => saved.id));
+        const added = newRecords(records, present);
+        for (const record of added) {
+          // Brought back on purpose: neither a late edit's guard nor a pending Undo applies to it any more.
+          removed.delete(record.id);
+          if (pending?.record.id === record.id) {
+            endUndo();
+            snapshot = { ...snapshot, deleted: null };
+          }
+          try {
+            await opened.add(record);
+          } catch (error) {
+            saveProblem = error instanceof HistoryStoreError ? error.message : `History could not be saved: ${errorMessage(error)}`;
+          }
+        }
+        count = { added: added.length, skipped: records.length - added.length };
+        await refresh(opened);
+      });
+      return count;
+    },
     close() {
       endUndo();
       // After the operations already queued; a later one opens the store again (React's StrictMode remounts).

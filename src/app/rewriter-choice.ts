@@ -1,4 +1,4 @@
-import { customModel, isValidModelId, type ModelRecord } from '../core/model-catalog.ts';
+import { customModelFor, parseCustomModelId, type ModelRecord } from '../core/model-catalog.ts';
 import type { ModelFamily } from '../core/model-families.ts';
 import { OFFERED_MODELS } from './offered-models.ts';
 
@@ -21,7 +21,8 @@ export function resolveRewriterChoice(
 ): RewriterChoice | null {
   if (choice === STATIC_DEFENCE_CHOICE) return { kind: 'static-defence' };
   if (choice === CUSTOM_MODEL_CHOICE) {
-    return isValidModelId(custom.id) ? { kind: 'model', model: customModel(custom.id, custom.family) } : null;
+    const typed = parseCustomModelId(custom.id);
+    return typed ? { kind: 'model', model: customModelFor(typed, custom.family) } : null;
   }
   // A saved choice this build does not offer (a test rewriter in a draft) resolves to nothing, not to a hidden model.
   const model = offered.find((candidate) => candidate.id === choice);
@@ -30,7 +31,7 @@ export function resolveRewriterChoice(
 
 /** Why a typed custom id cannot be used yet; null when it can (or nothing is typed). */
 export function customIdProblem(choice: string, custom: CustomModelInput): string | null {
-  return choice === CUSTOM_MODEL_CHOICE && custom.id !== '' && !isValidModelId(custom.id)
-    ? 'A model id looks like org/name (letters, digits, ".", "_" and "-").'
+  return choice === CUSTOM_MODEL_CHOICE && custom.id !== '' && !parseCustomModelId(custom.id)
+    ? 'A model id looks like org/name (a Hub id) or models/org/name (a folder on this site), in letters, digits, ".", "_" and "-".'
     : null;
 }

@@ -1,3 +1,4 @@
+import type { LoadFailureKind } from '../core/load-error-message.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
 import type { Backend } from '../core/runtime-capabilities.ts';
 import type { GenerateResult, LoadedModel, LoadProgress, StreamUpdate } from '../core/rewriter-api.ts';
@@ -36,7 +37,19 @@ export type RewriterState =
       generation: GenerateResult | null;
       rewrite: RewriteResult;
     }
-  | { phase: 'failed'; model: LoadedModel | null; output: string; message: string };
+  | {
+      phase: 'failed';
+      model: LoadedModel | null;
+      output: string;
+      message: string;
+      /** Set when the model did not load (as opposed to a failed generation): which one, and what kind of failure. */
+      load?: FailedLoad;
+    };
+
+export interface FailedLoad {
+  modelId: string;
+  kind: LoadFailureKind;
+}
 
 export type RewriterAction =
   | { type: 'load-started'; modelId: string; at: number }
@@ -49,7 +62,7 @@ export type RewriterAction =
   | { type: 'stream'; update: StreamUpdate }
   | { type: 'generate-finished'; generation: GenerateResult; rewrite: RewriteResult }
   | { type: 'static-rewrite'; prompt: string; rewrite: RewriteResult; startedAt: number }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string; load?: FailedLoad };
 
 export const initialRewriterState: RewriterState = { phase: 'idle', model: null };
 
@@ -116,6 +129,7 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
         model: state.model,
         output: 'output' in state ? state.output : '',
         message: action.message,
+        ...(action.load && { load: action.load }),
       };
   }
 }

@@ -2,7 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { createHistorySession } from './history-session.ts';
 import { openHistoryStore } from './history-store.ts';
 
-/** The saved rewrites, newest first, with what went wrong saving them, Undo for a delete and Retry. */
+/** The saved rewrites, newest first, with what went wrong saving them, Undo for a delete, Retry and import. */
 export function useHistory() {
   // Creating a session does no I/O; start() opens the store, so a render that React discards costs nothing.
   const [session] = useState(() => createHistorySession(() => openHistoryStore()));
@@ -18,5 +18,6 @@ export function useHistory() {
     remove: session.remove,
     undoRemove: session.undoRemove,
     retry: session.retry,
+    importRecords: session.importRecords,
   };
 }

@@ -1,10 +1,12 @@
+import { useState } from 'react';
 import { buildHistoryRecord, finalPrompt, type HistoryRecord } from '../core/history-record.ts';
 import { recommendModel, type ModelRecord } from '../core/model-catalog.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
 import { drawHistoryImages, storedImageOf } from './history-image.ts';
 import { OFFERED_MODELS } from './offered-models.ts';
-import { readSelectedImage } from './read-image.ts';
-import { customIdProblem, resolveRewriterChoice } from './rewriter-choice.ts';
+import { readSelectedImage, type SelectedImage } from './read-image.ts';
+import { customIdProblem, resolveRewriterChoice, STATIC_DEFENCE_CHOICE, type RewriterChoice } from './rewriter-choice.ts';
+import type { LoadRecovery, RunOnScreen } from './run-on-screen.ts';
 import { runFromCompleted, runFromRecord } from './shown-result.ts';
 import { useCurrentRecord } from './use-current-record.ts';
 import { useHistory } from './use-history.ts';
@@ -43,29 +45,61 @@ export function useRewriteSession() {
     OFFERED_MODELS.map((model) => model.id),
     busy ? 'busy' : `${state.phase}:${state.model?.modelId ?? ''}`,
   );
-  const canRewrite = !busy && image !== null && prompt.trim() !== '' && rewriter !== null;
+  const hasInputs = image !== null && prompt.trim() !== '';
+  const canRewrite = !busy && hasInputs && rewriter !== null;
+  /** What started the latest model load, for Retry: a rewrite (run again on the inputs as they are then) or a download. */
+  const [lastAttempt, setLastAttempt] = useState<{ kind: 'rewrite' } | { kind: 'download'; model: ModelRecord }>({ kind: 'rewrite' });
 
-  const submit = async () => {
-    if (!canRewrite) return;
+  const runRewrite = async (chosen: RewriterChoice, selected: SelectedImage) => {
     const { source, preference, maxNewTokens, constrained, strictness } = settings;
-    const request = { rewriter, source, preference, image: image.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness };
+    const request = { rewriter: chosen, source, preference, image: selected.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness };
     current.show(null);
     // Drawn while the model runs, so the result and its entry appear together when it ends.
-    const images = drawHistoryImages(image.file);
+    const images = drawHistoryImages(selected.file);
     const done = await rewrite(request);
     if (!done) return;
     const record = buildHistoryRecord({
       id: crypto.randomUUID(),
       createdAt: new Date(),
-      image: { name: image.file.name, original: image.size, ...(await images) },
+      image: { name: selected.file.name, original: selected.size, ...(await images) },
       prompt: request.prompt,
       rewrite: done.rewrite,
-      model: done.model && rewriter.kind === 'model' ? { loaded: done.model, label: rewriter.model.label } : null,
+      model: done.model && chosen.kind === 'model' ? { loaded: done.model, label: chosen.model.label } : null,
       generation: done.generation,
     });
-    current.show({ run: runFromCompleted(done, request.prompt, performance.now()), record, image: image.file });
+    current.show({ run: runFromCompleted(done, request.prompt, performance.now()), record, image: selected.file });
     await history.save(record);
   };
+
+  const submit = async () => {
+    if (!canRewrite) return;
+    setLastAttempt({ kind: 'rewrite' });
+    await runRewrite(rewriter, image);
+  };
+
+  /** A way forward from a failed load: the static defence, on the inputs as they are. */
+  const runStaticDefenceNow = () => {
+    form.setRewriterChoice(STATIC_DEFENCE_CHOICE);
+    if (!busy && hasInputs) void runRewrite({ kind: 'static-defence' }, image);
+  };
+
+  const downloadModel = (model: ModelRecord) => {
+    form.setRewriterChoice(model.id);
+    setLastAttempt({ kind: 'download', model });
+    loadModel({ model, source: settings.source, preference: settings.preference });
+  };
+
+  const retry = () => (lastAttempt.kind === 'rewrite' ? void submit() : downloadModel(lastAttempt.model));
+
+  const failedLoad = state.phase === 'failed' ? state.load : undefined;
+  const recovery: LoadRecovery | null = failedLoad
+    ? {
+        modelLabel: OFFERED_MODELS.find((model) => model.id === failedLoad.modelId)?.label ?? failedLoad.modelId,
+        hubUnreachable: failedLoad.kind === 'network',
+        retry,
+        runStaticDefence: runStaticDefenceNow,
+      }
+    : null;
 
   const editRefinedPrompt = (edited: string) => {
     if (!shown) return;
@@ -89,7 +123,12 @@ export function useRewriteSession() {
   };
 
   // A download (or a failed one) leaves the result on screen; a new rewrite replaces it.
-  const run = state.phase === 'generating' || (state.phase === 'failed' && !shown) ? state : (shown?.run ?? (state.phase === 'finished' ? state : null));
+  const run: RunOnScreen | null =
+    state.phase === 'generating'
+      ? state
+      : state.phase === 'failed' && !shown
+        ? { ...state, ...(recovery && { recovery }) }
+        : (shown?.run ?? (state.phase === 'finished' ? state : null));
 
   return {
     state,
@@ -105,8 +144,11 @@ export function useRewriteSession() {
     customIdError: customIdProblem(choice, settings.custom),
     busy,
     canRewrite,
-    /** The result to show: the run in progress, a failure, or the result on screen. */
+    /** The result to show: the run in progress, a failure (with its ways forward after a failed load), or the result on screen. */
     run,
+    /** The ways forward after a failed model load; null otherwise. */
+    recovery,
+    runStaticDefenceNow,
     /** The size the chosen model will see the image at. */
     processedSize:
       image && rewriter?.kind === 'model' ? fitImageSize(image.size.width, image.size.height, MODEL_FAMILIES[rewriter.model.family].maxImageSide) : null,
@@ -117,10 +159,7 @@ export function useRewriteSession() {
     pickImage,
     reuseRecord,
     showRecord,
-    downloadModel: (model: ModelRecord) => {
-      form.setRewriterChoice(model.id);
-      loadModel({ model, source: settings.source, preference: settings.preference });
-    },
+    downloadModel,
     deleteModel: (model: ModelRecord) => {
       forgetModel(model.id);
       void modelCache.remove(model.id);

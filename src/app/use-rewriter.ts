@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { BackendPreference, RuntimeCapabilities } from '../core/runtime-capabilities.ts';
 import { describeGenerateError } from '../core/generate-error-message.ts';
-import { describeLoadError } from '../core/load-error-message.ts';
+import { probeCapabilities, type ProbedGlobal } from '../core/capability-probe.ts';
+import { describeLoadError, loadFailureKind } from '../core/load-error-message.ts';
 import type { ModelRecord } from '../core/model-catalog.ts';
-import type { ModelSource } from '../core/model-source.ts';
+import { sourceForModel, type ModelSource } from '../core/model-source.ts';
 import { buildOutputFormatPlan } from '../core/output-format-plan.ts';
 import { decideRewrite, staticDefenceResult } from '../core/rewrite-decision.ts';
 import { maxRefinedPromptLength } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
+import { noteHubUnreachable, noteModelLoaded } from './hub-status.ts';
 import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
 import type { RewriterChoice } from './rewriter-choice.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
@@ -50,7 +52,22 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
   useEffect(() => {
     const client = createClient();
     clientRef.current = client;
-    client.probe().then(setCapabilities, () => setCapabilities(null));
+    // The page answers at once; the worker, which plans the device from its own probe, answers once its runtime has
+    // loaded, and its answer wins. Either failing leaves the other's.
+    let workerAnswered = false;
+    void probeCapabilities(pageGlobal()).then(
+      (capabilities) => {
+        if (!workerAnswered) setCapabilities(capabilities);
+      },
+      () => undefined,
+    );
+    client.probe().then(
+      (capabilities) => {
+        workerAnswered = true;
+        setCapabilities(capabilities);
+      },
+      () => undefined,
+    );
     return () => {
       client.dispose();
       clientRef.current = null;
@@ -62,21 +79,25 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
   const ensureLoaded = useCallback(async (input: LoadInput): Promise<LoadedModel | null> => {
     const client = clientRef.current;
     if (!client) return null;
-    const key = JSON.stringify([input.model.id, input.source, input.preference]);
+    const source = sourceForModel(input.model, input.source);
+    const key = JSON.stringify([input.model.id, source, input.preference]);
     if (loadedRef.current?.key === key) return loadedRef.current.model;
     loadedRef.current = null;
     dispatch({ type: 'load-started', modelId: input.model.id, at: performance.now() });
     try {
-      const loaded = await client.load(input, (progress) => dispatch({ type: 'load-progress', progress, at: performance.now() }));
+      const loaded = await client.load({ ...input, source }, (progress) => dispatch({ type: 'load-progress', progress, at: performance.now() }));
       loadedRef.current = { key, model: loaded };
+      noteModelLoaded();
       dispatch({ type: 'load-finished', model: loaded });
       return loaded;
     } catch (error) {
       const failure = asError(error);
+      const load = { modelId: input.model.id, kind: loadFailureKind(failure) };
+      if (load.kind === 'network') noteHubUnreachable();
       // The worker has already removed what the cancelled load downloaded, and nothing else.
       if (failure.name === 'AbortError') dispatch({ type: 'load-cancelled' });
-      else if (failure.name === 'WorkerFailedError') dispatch({ type: 'failed', message: failure.message });
-      else dispatch({ type: 'failed', message: describeLoadError(failure, input.model.id, input.source) });
+      else if (failure.name === 'WorkerFailedError') dispatch({ type: 'failed', message: failure.message, load });
+      else dispatch({ type: 'failed', message: describeLoadError(failure, input.model.id, source), load });
       return null;
     }
   }, []);
@@ -140,6 +161,13 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
   const loadModel = useCallback((input: LoadInput) => void ensureLoaded(input), [ensureLoaded]);
 
   return { state, capabilities, rewrite, stop, loadModel, cancelLoad, forgetModel };
+}
+
+/** The page's side of the probe; `gpu` only where the browser has WebGPU. */
+function pageGlobal(): ProbedGlobal {
+  const { hardwareConcurrency } = navigator;
+  const deviceMemory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  return { crossOriginIsolated, navigator: { hardwareConcurrency, deviceMemory, ...('gpu' in navigator && { gpu: navigator.gpu }) } };
 }
 
 function asError(error: unknown): { name?: string; message: string } {

@@ -1,3 +1,5 @@
+import type { ModelRecord } from './model-catalog.ts';
+
 /** Where model files come from. transformers.js tries the local path first, then the hub. */
 export interface ModelSource {
   /** A path on this site that holds models in the Hub's folder layout; null skips it. */
@@ -13,6 +15,11 @@ export const DEFAULT_MODEL_SOURCE: ModelSource = {
   localPath: LOCAL_MODELS_PATH,
   hubUrl: HUGGING_FACE_HUB_URL,
 };
+
+/** The source a load of `model` uses: a model meant to come from this site's folder never goes to a hub. */
+export function sourceForModel(model: Pick<ModelRecord, 'siteFolderOnly'>, source: ModelSource): ModelSource {
+  return model.siteFolderOnly ? { localPath: source.localPath ?? LOCAL_MODELS_PATH, hubUrl: null } : source;
+}
 
 export type HubUrlCheck = { ok: true; url: string } | { ok: false; message: string };
 

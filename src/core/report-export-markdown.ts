@@ -1,13 +1,33 @@
 import { diffArrays } from 'diff';
 import type { BlockContent, PhrasingContent } from 'mdast';
-import { finalPrompt, type HistoryBackend, type HistoryRecord, type RemoteComparison } from './history-record.ts';
+import { finalPrompt, type HistoryRecord, type RemoteComparison } from './history-record.ts';
+import { outcomeExplanation } from './outcome-label.ts';
+import { reportImageOf } from './report-export-images.ts';
+import {
+  BACKEND_LABELS,
+  DEFAULT_REPORT_TITLE,
+  FALLBACK_CHANGES,
+  NO_CHANGES,
+  NO_LEVEL_LABEL,
+  outcomeLabel,
+  TIMING_TITLES,
+  describeLevelProbabilities,
+  describeSizes,
+  excerpt,
+  formatDate,
+  formatMsOrDash,
+  levelLabel,
+  modelLabel,
+  reportIntro,
+  summaryCounts,
+  timingCells,
+} from './report-export-labels.ts';
 import {
   bulletList,
   codeBlock,
   emphasis,
   heading,
   labelled,
-  oneLine,
   paragraph,
   prose,
   serializeMarkdown,
@@ -16,16 +36,7 @@ import {
   table,
   text,
 } from './report-export-mdast.ts';
-import { formatProbability } from './rewrite-decision.ts';
-import {
-  RISK_CATEGORIES,
-  RISK_LEVELS,
-  type LevelProbabilities,
-  type RewriteResult,
-  type RiskAnalysis,
-  type RiskLevel,
-} from './rewrite-format.ts';
-import { formatMs } from './units.ts';
+import { RISK_CATEGORIES, type LevelProbabilities, type RiskAnalysis } from './rewrite-format.ts';
 
 /*
  * The Markdown report for stakeholders. Like the JSON export it reads every field by name, so nothing else a
@@ -36,65 +47,28 @@ interface MarkdownReportOptions {
   title?: string;
   exportedAt?: Date;
   /**
-   * 'embed' (default): thumbnails as data-URL images, so the report is one self-contained file
-   * (VS Code, Obsidian, Typora and pandoc show them; GitHub strips data URLs). 'omit': names only.
+   * 'files' (default): each case links its picture as a file beside the report (`images/1-scene.jpg`, see
+   * reportImageOf), which exportHistoryMarkdownZip() puts in the zip with it. 'omit': names only.
    */
-  images?: 'embed' | 'omit';
+  images?: 'files' | 'omit';
 }
-
-const DEFAULT_REPORT_TITLE = 'VLMGuard rewrite report';
-
-export const OUTCOME_LABELS: Record<RewriteResult['outcome'], string> = {
-  rewritten: 'Rewritten',
-  'passed-through': 'Passed through unchanged',
-  fallback: 'Fallback: static defence',
-};
-
-const LEVEL_LABELS: Record<RiskLevel, string> = { none: 'None', low: 'Low', medium: 'Medium', high: 'High' };
-const NO_LEVEL_LABEL = 'Not stated';
-
-const BACKEND_LABELS: Record<HistoryBackend, string> = {
-  webgpu: 'WebGPU',
-  wasm: 'WASM',
-  cpu: 'CPU (Node)',
-  none: 'None (static defence)',
-};
-
-/** Serializing escapes a URL's syntax, not its scheme, so only raster data URLs are embedded. */
-const EMBEDDABLE_DATA_URL = /^data:image\/(?:jpeg|png|webp|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
 
 /** A stakeholder report: title, summary tables, then one section per record, in the given order. */
 export function exportHistoryMarkdown(records: readonly HistoryRecord[], options: MarkdownReportOptions = {}): string {
   const exportedAt = (options.exportedAt ?? new Date()).toISOString();
-  const embed = (options.images ?? 'embed') === 'embed';
-  const blocks: BlockContent[] = [
-    heading(1, options.title ?? DEFAULT_REPORT_TITLE),
-    paragraph([
-      text(
-        `Exported ${formatDate(exportedAt)} · ${plural(records.length, 'rewrite')} · rewritten on-device by VLMGuard Web ` +
-          '(after VLMGuard-R1, arXiv 2504.12661). Each refined prompt goes to the target model with the original image.',
-      ),
-    ]),
-  ];
+  const linkImages = (options.images ?? 'files') === 'files';
+  const blocks: BlockContent[] = [heading(1, options.title ?? DEFAULT_REPORT_TITLE), paragraph([text(reportIntro(exportedAt, records.length))])];
   if (records.length === 0) {
     blocks.push(paragraph([text('No rewrites in history.')]));
   } else {
     blocks.push(heading(2, 'Summary'), ...summaryTables(records), caseIndex(records));
-    records.forEach((record, index) => blocks.push(...caseSection(record, index + 1, embed)));
+    records.forEach((record, index) => blocks.push(...caseSection(record, index + 1, linkImages)));
   }
   return serializeMarkdown(blocks);
 }
 
 function summaryTables(records: readonly HistoryRecord[]): BlockContent[] {
-  const count = (matches: (record: HistoryRecord) => boolean) => records.filter(matches).length;
-  const outcomes = (Object.keys(OUTCOME_LABELS) as Array<RewriteResult['outcome']>).map(
-    (outcome) => [OUTCOME_LABELS[outcome], count((record) => record.rewrite.outcome === outcome)] as const,
-  );
-  const levels = [...RISK_LEVELS]
-    .reverse()
-    .map((level) => [LEVEL_LABELS[level], count((record) => record.rewrite.analysis.level === level)] as const);
-  const unstated = count((record) => record.rewrite.analysis.level === null);
-  if (unstated > 0) levels.push([NO_LEVEL_LABEL, unstated]);
+  const { outcomes, levels } = summaryCounts(records);
   const countTable = (title: string, rows: ReadonlyArray<readonly [string, number]>) =>
     table([{ title, align: null }, { title: 'Count', align: 'right' }], rows.map(([label, n]) => [label, String(n)]));
   return [countTable('Outcome', outcomes), countTable('Risk level', levels)];
@@ -109,19 +83,18 @@ function caseIndex(records: readonly HistoryRecord[]): BlockContent {
       formatDate(record.createdAt),
       excerpt(record.prompt, 60),
       levelLabel(record.rewrite.analysis.level),
-      OUTCOME_LABELS[record.rewrite.outcome],
-      record.model ? record.model.label : 'No model',
+      outcomeLabel(record),
+      modelLabel(record),
       BACKEND_LABELS[record.backend.kind],
     ]),
   );
 }
 
-function caseSection(record: HistoryRecord, number: number, embed: boolean): BlockContent[] {
+function caseSection(record: HistoryRecord, number: number, linkImages: boolean): BlockContent[] {
   const { rewrite, image } = record;
   const blocks: BlockContent[] = [heading(2, `Case ${number}: ${image.name}`)];
-  if (embed && EMBEDDABLE_DATA_URL.test(image.thumbnailDataUrl)) {
-    blocks.push(paragraph([{ type: 'image', url: image.thumbnailDataUrl, alt: `Thumbnail of ${oneLine(image.name)}` }]));
-  }
+  const picture = linkImages ? reportImageOf(record, number) : null;
+  if (picture) blocks.push(paragraph([{ type: 'image', url: picture.path, alt: picture.alt }]));
   blocks.push(
     bulletList([labelled('When:', formatDate(record.createdAt)), labelled('Image:', `${image.name}${describeSizes(record)}`)]),
     heading(3, 'Prompt'),
@@ -129,7 +102,7 @@ function caseSection(record: HistoryRecord, number: number, embed: boolean): Blo
     heading(3, 'Risk analysis'),
     ...analysisBlocks(rewrite.analysis, rewrite.levelProbabilities, record.model !== null),
     heading(3, 'Outcome'),
-    ...prose(rewrite.explanation, `${OUTCOME_LABELS[rewrite.outcome]}.`),
+    ...prose(outcomeExplanation(rewrite), `${outcomeLabel(record)}.`),
     heading(3, 'Refined prompt'),
     codeBlock(rewrite.refinedPrompt),
   );
@@ -167,24 +140,10 @@ function analysisBlocks(analysis: RiskAnalysis, probabilities: LevelProbabilitie
   ];
 }
 
-function describeLevelProbabilities(probabilities: LevelProbabilities): string {
-  return RISK_LEVELS.map((level) => `${LEVEL_LABELS[level]} ${formatProbability(probabilities[level])}`).join(' · ');
-}
-
-function describeSizes(record: HistoryRecord): string {
-  const { original, processed } = record.image;
-  const parts: string[] = [];
-  if (original) parts.push(`${original.width} × ${original.height}`);
-  if (processed) parts.push(`the model saw ${processed.width} × ${processed.height}`);
-  return parts.length > 0 ? `, ${parts.join('; ')}` : '';
-}
-
 function describeChanges(record: HistoryRecord): BlockContent[] {
-  if (record.rewrite.outcome === 'fallback' && record.editedPrompt === null) {
-    return [paragraph([text('The original prompt is sent unchanged inside the standard safety instruction shown above.')])];
-  }
+  if (record.rewrite.outcome === 'fallback' && record.editedPrompt === null) return [paragraph([text(FALLBACK_CHANGES)])];
   const words = wordDiff(record.prompt, finalPrompt(record));
-  if (words === null) return [paragraph([text('No change: the original prompt is sent as is.')])];
+  if (words === null) return [paragraph([text(NO_CHANGES)])];
   return [paragraph(words), paragraph([emphasis('Struck through: removed. Bold: added.')])];
 }
 
@@ -201,24 +160,13 @@ function wordDiff(original: string, refined: string): PhrasingContent[] | null {
 }
 
 function modelTable(record: HistoryRecord): BlockContent {
-  const { timings } = record;
   return table(
     [
       { title: 'Model', align: null },
       { title: 'Backend', align: null },
-      ...['Load', 'First token', 'Total', 'Tokens', 'Tokens/s'].map((title) => ({ title, align: 'right' as const })),
+      ...TIMING_TITLES.map((title) => ({ title, align: 'right' as const })),
     ],
-    [
-      [
-        record.model ? `${record.model.label} (${record.model.id})` : 'No model',
-        BACKEND_LABELS[record.backend.kind],
-        formatMsOrDash(timings.loadMs),
-        formatMsOrDash(timings.firstTokenMs),
-        formatMsOrDash(timings.totalMs),
-        timings.tokenCount === null ? '–' : String(timings.tokenCount),
-        timings.tokensPerSecond === null ? '–' : timings.tokensPerSecond.toFixed(1),
-      ],
-    ],
+    [[modelLabel(record, true), BACKEND_LABELS[record.backend.kind], ...timingCells(record)]],
   );
 }
 
@@ -234,26 +182,4 @@ function remoteSection(remote: RemoteComparison): BlockContent[] {
     if (answer.error) blocks.push(...prose(answer.error, 'Error:'));
   }
   return blocks;
-}
-
-function excerpt(value: string, max: number): string {
-  // By code point, so an emoji is never cut in half.
-  const chars = [...oneLine(value)];
-  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
-}
-
-function levelLabel(level: RiskLevel | null): string {
-  return level === null ? NO_LEVEL_LABEL : LEVEL_LABELS[level];
-}
-
-function formatDate(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-function formatMsOrDash(ms: number | null): string {
-  return ms === null ? '–' : formatMs(ms);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -17,6 +17,7 @@ import type {
 import { gfmStrikethroughToMarkdown } from 'mdast-util-gfm-strikethrough';
 import { gfmTableToMarkdown } from 'mdast-util-gfm-table';
 import { toMarkdown } from 'mdast-util-to-markdown';
+import { oneLine } from './report-export-labels.ts';
 
 /*
  * Builders for the mdast nodes the report is made of, and its one serializer. Untrusted text only ever goes into
@@ -97,10 +98,6 @@ export function table(columns: readonly TableColumn[], rows: ReadonlyArray<reado
     align: columns.map((column) => column.align),
     children: [row(columns.map((column) => column.title)), ...rows.map(row)],
   };
-}
-
-export function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
 }
 
 export function serializeMarkdown(children: BlockContent[]): string {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { HISTORY_SCHEMA_VERSION, HistoryImageSchema, HistoryRecordSchema, type HistoryRecord } from './history-record-schema.ts';
+import { safeFileStem } from './report-export-images.ts';
 
 /*
  * The JSON export of history, for people outside the app. Each record goes through its schema, which keeps only
@@ -9,7 +10,7 @@ import { HISTORY_SCHEMA_VERSION, HistoryImageSchema, HistoryRecordSchema, type H
  */
 const ExportedRecordSchema = v.object({ ...HistoryRecordSchema.entries, image: v.omit(HistoryImageSchema, ['modelImageDataUrl']) });
 
-const HISTORY_EXPORT_FORMAT = 'vlmguard-history';
+export const HISTORY_EXPORT_FORMAT = 'vlmguard-history';
 
 interface HistoryExportFile {
   format: typeof HISTORY_EXPORT_FORMAT;
@@ -29,8 +30,22 @@ export function exportHistoryJson(records: readonly HistoryRecord[], options: { 
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-/** A file name for a download, e.g. `vlmguard-history-2026-11-28T21-46-03Z.md`. */
-export function historyExportFileName(extension: 'json' | 'md', exportedAt: Date): string {
+export type HistoryExportFormat = 'html' | 'zip' | 'json';
+
+/**
+ * A download's file name, with safe characters only: for all of history `vlmguard-report-<stamp>.html|zip` or
+ * `vlmguard-history-<stamp>.json` (the file Import reads); for one record
+ * `vlmguard-case-<first words of its prompt>-<stamp>.<format>`. The stamp is the export time, e.g.
+ * `2026-11-28T21-46-03Z`.
+ */
+export function historyExportFileName(format: HistoryExportFormat, exportedAt: Date, record?: HistoryRecord): string {
   const stamp = exportedAt.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
-  return `vlmguard-history-${stamp}.${extension}`;
+  if (record) return `vlmguard-case-${caseSlug(record)}-${stamp}.${format}`;
+  return `vlmguard-${format === 'json' ? 'history' : 'report'}-${stamp}.${format}`;
+}
+
+/** The prompt's first few words, else the record's id. */
+function caseSlug(record: HistoryRecord): string {
+  const firstWords = record.prompt.trim().split(/\s+/).slice(0, 5).join(' ');
+  return safeFileStem(firstWords, safeFileStem(record.id, 'record', 12), 32);
 }

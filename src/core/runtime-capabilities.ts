@@ -1,4 +1,4 @@
-/** What the runtime offers, as observed by a probe (see src/worker/probe-capabilities.ts). */
+/** What the runtime offers, as observed by a probe (see src/core/capability-probe.ts, run in the page and in the worker). */
 export type RuntimeCapabilities =
   | { runtime: 'node' }
   | {

@@ -34,71 +34,69 @@ export function AdvancedSettings(props: AdvancedSettingsProps) {
 
   return (
     <fieldset className="settings advanced" disabled={disabled}>
-      <details>
-        <summary>Model source and backend</summary>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={source.localPath !== null}
-            onChange={(event) => onSourceChange({ ...source, localPath: event.target.checked ? LOCAL_MODELS_PATH : null })}
-          />
-          Look in this site's {LOCAL_MODELS_PATH} folder first
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={hubEnabled}
-            onChange={(event) => updateHub(hubUrlText, event.target.checked)}
-          />
-          Download from a model hub
-        </label>
-        <div className="field">
-          <label htmlFor={ids.hubUrl}>Hub URL</label>
-          <input
-            id={ids.hubUrl}
-            type="url"
-            value={hubUrlText}
-            disabled={!hubEnabled}
-            aria-invalid={hubUrlError !== null}
-            onChange={(event) => updateHub(event.target.value, true)}
-          />
-        </div>
-        {hubUrlError && (
-          <p role="alert" className="error">
-            {hubUrlError}
-          </p>
-        )}
-        <div className="field">
-          <label htmlFor={ids.backend}>Backend</label>
-          <select
-            id={ids.backend}
-            value={props.preference}
-            onChange={(event) => props.onPreferenceChange(event.target.value === 'wasm' ? 'wasm' : 'auto')}
-          >
-            <option value="auto">Automatic (WebGPU when available)</option>
-            <option value="wasm">WASM (CPU) only</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.maxNewTokens}>Output limit (tokens)</label>
-          <input
-            id={ids.maxNewTokens}
-            type="number"
-            min={MAX_NEW_TOKENS_RANGE.min}
-            max={MAX_NEW_TOKENS_RANGE.max}
-            step={16}
-            value={maxTokensText}
-            onChange={(event) => {
-              setMaxTokensText(event.target.value);
-              const tokens = event.target.valueAsNumber;
-              if (Number.isInteger(tokens) && tokens >= MAX_NEW_TOKENS_RANGE.min && tokens <= MAX_NEW_TOKENS_RANGE.max) {
-                props.onMaxNewTokensChange(tokens);
-              }
-            }}
-            onBlur={() => setMaxTokensText(String(props.maxNewTokens))}
-          />
-        </div>
-      </details>
+      <legend>Model source and backend</legend>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={source.localPath !== null}
+          onChange={(event) => onSourceChange({ ...source, localPath: event.target.checked ? LOCAL_MODELS_PATH : null })}
+        />
+        Look in this site's {LOCAL_MODELS_PATH} folder first
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={hubEnabled}
+          onChange={(event) => updateHub(hubUrlText, event.target.checked)}
+        />
+        Download from a model hub
+      </label>
+      <div className="field">
+        <label htmlFor={ids.hubUrl}>Hub URL</label>
+        <input
+          id={ids.hubUrl}
+          type="url"
+          value={hubUrlText}
+          disabled={!hubEnabled}
+          aria-invalid={hubUrlError !== null}
+          onChange={(event) => updateHub(event.target.value, true)}
+        />
+      </div>
+      {hubUrlError && (
+        <p role="alert" className="error">
+          {hubUrlError}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor={ids.backend}>Backend</label>
+        <select
+          id={ids.backend}
+          value={props.preference}
+          onChange={(event) => props.onPreferenceChange(event.target.value === 'wasm' ? 'wasm' : 'auto')}
+        >
+          <option value="auto">Automatic (WebGPU when available)</option>
+          <option value="wasm">WASM (CPU) only</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.maxNewTokens}>Output limit (tokens)</label>
+        <input
+          id={ids.maxNewTokens}
+          type="number"
+          min={MAX_NEW_TOKENS_RANGE.min}
+          max={MAX_NEW_TOKENS_RANGE.max}
+          step={16}
+          value={maxTokensText}
+          onChange={(event) => {
+            setMaxTokensText(event.target.value);
+            const tokens = event.target.valueAsNumber;
+            if (Number.isInteger(tokens) && tokens >= MAX_NEW_TOKENS_RANGE.min && tokens <= MAX_NEW_TOKENS_RANGE.max) {
+              props.onMaxNewTokensChange(tokens);
+            }
+          }}
+          onBlur={() => setMaxTokensText(String(props.maxNewTokens))}
+        />
+      </div>
     </fieldset>
   );
 }

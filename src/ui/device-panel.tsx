@@ -22,7 +22,7 @@ export function DevicePanel({ capabilities, model }: DevicePanelProps) {
         ) : (
           <strong className="backend-label muted">No model loaded</strong>
         )}
-        <span data-testid="backend-reason">{model ? model.plan.reason : gpu ? describeGpu(gpu) : 'Checking the device…'}</span>
+        <span data-testid="backend-reason">{model ? model.plan.reason : gpu ? describeGpu(gpu) : 'Looking for a WebGPU adapter…'}</span>
       </div>
       {model?.uncachedFiles ? (
         <p role="status" className="notice" data-testid="uncached-notice">

@@ -1,4 +1,4 @@
-import type { RewriterState } from '../app/rewriter-state.ts';
+import type { RunState } from '../app/run-on-screen.ts';
 import type { GenerateResult, StopReason } from '../core/rewriter-api.ts';
 import { formatMs } from '../core/units.ts';
 
@@ -19,8 +19,6 @@ function liveRate(tokens: number, startedAt: number): string {
   const seconds = (performance.now() - startedAt) / 1000;
   return tokens > 0 && seconds > 0 ? ` · ${seconds.toFixed(1)} s · ${(tokens / seconds).toFixed(1)} tokens/s` : '';
 }
-
-type RunState = Extract<RewriterState, { phase: 'generating' | 'finished' | 'failed' }>;
 
 /** Token count and timings while and after the model writes, and its raw output. */
 export function GenerationOutput({ state }: { state: RunState }) {

@@ -1,9 +1,10 @@
+import type { ImportRecords } from '../app/use-history-import.ts';
 import { finalPrompt, type HistoryRecord } from '../core/history-record.ts';
-import { exportHistoryMarkdown, OUTCOME_LABELS } from '../core/report-export-markdown.ts';
-import { exportHistoryJson, historyExportFileName } from '../core/report-export.ts';
+import { outcomeTitle } from '../core/outcome-label.ts';
 import { RISK_CATEGORIES } from '../core/rewrite-format.ts';
-import { downloadText } from './download.ts';
 import { formatMs } from '../core/units.ts';
+import './history-panel.css';
+import { ExportButtons, ImportControl } from './history-transfer.tsx';
 
 interface HistoryPanelProps {
   records: readonly HistoryRecord[];
@@ -17,31 +18,22 @@ interface HistoryPanelProps {
   onDelete: (record: HistoryRecord) => void;
   onUndoDelete: () => void;
   onRetry: () => void;
+  /** Adds the records of an imported JSON export (useHistory().importRecords); without it there is no Import. */
+  onImport: ImportRecords;
 }
 
-function exportRecords(records: readonly HistoryRecord[], format: 'json' | 'md'): void {
-  const now = new Date();
-  const text = format === 'json' ? exportHistoryJson(records, { exportedAt: now }) : exportHistoryMarkdown(records, { exportedAt: now });
-  downloadText(historyExportFileName(format, now), text, format === 'json' ? 'application/json' : 'text/markdown');
-}
-
-/** Every finished rewrite, kept on this device: browse, reopen, reuse, export, delete (with Undo). */
-export function HistoryPanel({ records, problem, unsavedCount, deleted, onReuse, onShow, onDelete, onUndoDelete, onRetry }: HistoryPanelProps) {
+/** Every finished rewrite, kept on this device: browse, reopen, reuse, export, import, delete (with Undo). */
+export function HistoryPanel(props: HistoryPanelProps) {
+  const { records, problem, unsavedCount, deleted, onReuse, onShow, onDelete, onUndoDelete, onRetry, onImport } = props;
   return (
     <section className="panel history" aria-labelledby="history-title">
       <div className="history-header">
         <h2 id="history-title">History</h2>
         <span className="muted">{records.length === 0 ? 'Nothing yet: finished rewrites appear here.' : `${records.length} saved on this device`}</span>
-        {records.length > 0 && (
-          <div className="actions">
-            <button type="button" onClick={() => exportRecords(records, 'json')}>
-              Export all (JSON)
-            </button>
-            <button type="button" onClick={() => exportRecords(records, 'md')}>
-              Export all (Markdown report)
-            </button>
-          </div>
-        )}
+      </div>
+      <div className="history-tools">
+        {records.length > 0 && <ExportButtons label="Export all" scope={{ kind: 'all', records }} />}
+        <ImportControl onImport={onImport} />
       </div>
       {problem && (
         <div role="alert" className="error">
@@ -68,7 +60,7 @@ export function HistoryPanel({ records, problem, unsavedCount, deleted, onReuse,
             <details>
               <summary>
                 <span className="history-prompt">{record.prompt}</span>
-                <span className={`outcome-tag outcome-${record.rewrite.outcome}`}>{OUTCOME_LABELS[record.rewrite.outcome]}</span>
+                <span className={`outcome-tag outcome-${record.rewrite.outcome}`}>{outcomeTitle(record.rewrite)}</span>
                 <span className="muted">
                   {new Date(record.createdAt).toLocaleString()} · {record.model?.label ?? 'Static defence'}
                 </span>
@@ -108,16 +100,11 @@ export function HistoryPanel({ records, problem, unsavedCount, deleted, onReuse,
                 <button type="button" onClick={() => onShow(record)}>
                   Show this result
                 </button>
-                <button type="button" onClick={() => exportRecords([record], 'json')}>
-                  Export JSON
-                </button>
-                <button type="button" onClick={() => exportRecords([record], 'md')}>
-                  Export Markdown
-                </button>
                 <button type="button" onClick={() => onDelete(record)}>
                   Delete
                 </button>
               </div>
+              <ExportButtons label="Export this rewrite" scope={{ kind: 'one', record }} />
             </details>
           </li>
         ))}

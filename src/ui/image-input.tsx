@@ -1,7 +1,8 @@
-import { useEffect, useEffectEvent, useId, useState } from 'react';
+import { useEffect, useEffectEvent, useId, useRef, useState } from 'react';
 import { readSelectedImage, type SelectedImage } from '../app/read-image.ts';
 import { ACCEPTED_IMAGE_TYPES } from '../core/image-file-check.ts';
 import type { ImageSize } from '../core/rewriter-api.ts';
+import './result.css';
 
 interface ImageInputProps {
   image: SelectedImage | null;
@@ -14,6 +15,8 @@ interface ImageInputProps {
 /** Pick, drop or paste an image; each gets the one image check (src/core/image-check.ts) and a test decode before it is accepted. */
 export function ImageInput({ image, onImageChange, processedSize, disabled }: ImageInputProps) {
   const inputId = useId();
+  const chosenId = useId();
+  const fileInput = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const preview = useObjectUrl(image?.file ?? null);
@@ -56,9 +59,13 @@ export function ImageInput({ image, onImageChange, processedSize, disabled }: Im
           void accept(event.dataTransfer.files[0]);
         }}
       >
+        {/* The native input would say "No file chosen" after a demo, a drop or a paste; the button and the name below say what is loaded, whatever its source. */}
         <input
+          ref={fileInput}
           id={inputId}
+          className="visually-hidden"
           type="file"
+          tabIndex={-1}
           accept={ACCEPTED_IMAGE_TYPES.join(',')}
           disabled={disabled}
           onChange={(event) => {
@@ -66,6 +73,14 @@ export function ImageInput({ image, onImageChange, processedSize, disabled }: Im
             event.target.value = '';
           }}
         />
+        <div className="file-picker">
+          <button type="button" disabled={disabled} aria-describedby={chosenId} onClick={() => fileInput.current?.click()}>
+            {image ? 'Choose another image…' : 'Choose an image…'}
+          </button>
+          <span id={chosenId} className="chosen-file" data-testid="chosen-file">
+            {image ? image.file.name : 'No image chosen yet'}
+          </span>
+        </div>
         <span className="muted">or drop an image here, or paste one (Ctrl+V / ⌘V)</span>
       </div>
       {error && (

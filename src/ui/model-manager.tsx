@@ -6,7 +6,8 @@ import { formatBytes } from '../core/units.ts';
 interface ModelManagerProps {
   models: readonly ModelRecord[];
   summaries: Record<string, CachedModelSummary>;
-  storage: StorageStatus | null;
+  /** `persistRefused`: the browser said no to the last "Keep models". */
+  storage: (StorageStatus & { persistRefused?: boolean }) | null;
   recommendedId: string | null;
   selectedId: string;
   loadedId: string | null;
@@ -38,6 +39,15 @@ export function ModelManager(props: ModelManagerProps) {
             )}
           </p>
         )}
+        <div role="status" data-testid="persist-answer">
+          {storage?.persistRefused && (
+            <p className="notice">
+              The browser kept the right to clear the models when space runs low: it decides by how you use a site (a
+              bookmark, an installed app or regular visits help). Ask again later; a cleared model downloads again when you
+              next use it.
+            </p>
+          )}
+        </div>
       </div>
       <ul className="model-cards">
         {props.models.map((model) => {

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
-import { diffPromptWords } from '../core/prompt-diff.ts';
+import { isChosenStaticDefence, outcomeExplanation, outcomeTitle } from '../core/outcome-label.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
+import { PromptDiffView } from './prompt-diff-view.tsx';
 
 interface RefinedPromptViewProps {
   originalPrompt: string;
@@ -9,13 +10,7 @@ interface RefinedPromptViewProps {
   onEditCommitted: (edited: string) => void;
 }
 
-const OUTCOME_TITLES: Record<RewriteResult['outcome'], string> = {
-  rewritten: 'Rewritten',
-  'passed-through': 'Passed through unchanged',
-  fallback: 'Fallback: static defence',
-};
-
-/** The outcome, a word diff against the original, and an editable copy of the refined prompt. */
+/** The outcome, a diff against the original, and an editable copy of the refined prompt. */
 export function RefinedPromptView({ originalPrompt, rewrite, onEditCommitted }: RefinedPromptViewProps) {
   const editorId = useId();
   // Keyed by the parent on each new result, so edits start from the latest rewrite.
@@ -33,22 +28,11 @@ export function RefinedPromptView({ originalPrompt, rewrite, onEditCommitted }: 
 
   return (
     <section className="refined" aria-label="Refined prompt">
-      <div className={`outcome outcome-${rewrite.outcome}`} data-testid="rewrite-outcome">
-        <strong>{OUTCOME_TITLES[rewrite.outcome]}</strong>
-        <span data-testid="decision-reason">{rewrite.explanation}</span>
+      <div className={`outcome outcome-${isChosenStaticDefence(rewrite) ? 'chosen' : rewrite.outcome}`} data-testid="rewrite-outcome">
+        <strong>{outcomeTitle(rewrite)}</strong>
+        <span data-testid="decision-reason">{outcomeExplanation(rewrite)}</span>
       </div>
-      <h2>Changes</h2>
-      <p className="diff" data-testid="prompt-diff">
-        {diffPromptWords(originalPrompt, edited).map((part, index) =>
-          part.kind === 'added' ? (
-            <ins key={index}>{part.text}</ins>
-          ) : part.kind === 'removed' ? (
-            <del key={index}>{part.text}</del>
-          ) : (
-            <span key={index}>{part.text}</span>
-          ),
-        )}
-      </p>
+      <PromptDiffView original={originalPrompt} refined={edited} />
       <div className="field">
         <label htmlFor={editorId}>Refined prompt (editable)</label>
         <textarea

@@ -1,7 +1,6 @@
 import { useId } from 'react';
-import type { AnswerSlot, RemoteInput, RemoteRun } from '../app/use-remote.ts';
-import type { useRemote } from '../app/use-remote.ts';
-import { formatMs } from '../core/units.ts';
+import type { RemoteInput, useRemote } from '../app/use-remote.ts';
+import { RemoteAnswers } from './remote-answers.tsx';
 
 interface RemotePanelProps {
   remote: ReturnType<typeof useRemote>;
@@ -9,20 +8,17 @@ interface RemotePanelProps {
   input: RemoteInput | null;
 }
 
-const SLOT_TITLES: Record<AnswerSlot, string> = {
-  original: 'Answer to the original prompt',
-  refined: 'Answer to the refined prompt',
-};
-
 /** Optional: sends the refined prompt (and, to compare, the original) with the image to a VLM the user picks. */
 export function RemotePanel({ remote, input }: RemotePanelProps) {
-  const ids = { preset: useId(), baseUrl: useId(), model: useId(), models: useId(), key: useId(), maxSide: useId() };
+  const ids = { preset: useId(), baseUrl: useId(), model: useId(), models: useId(), key: useId(), keyHint: useId(), maxSide: useId() };
   const { settings, setSettings, preset, maxImageSideRange } = remote;
   const disabled = input === null || remote.sending;
 
   return (
     <section className="panel remote" aria-labelledby="remote-title">
-      <h2 id="remote-title">Send to a remote VLM</h2>
+      <h2 id="remote-title" className="step-title">
+        <span className="step-number" aria-hidden="true">3</span> Send to a remote VLM
+      </h2>
       <p className="muted">
         Optional. Nothing leaves this device until you press Send; the first send to an endpoint shows exactly what goes.
       </p>
@@ -83,10 +79,13 @@ export function RemotePanel({ remote, input }: RemotePanelProps) {
               type="password"
               autoComplete="off"
               spellCheck={false}
+              aria-describedby={ids.keyHint}
               value={remote.apiKey}
               onChange={(event) => remote.setApiKey(event.target.value)}
             />
-            <span className="muted">{preset.keyHint} Kept in memory only, unless you tick the box below.</span>
+            <p id={ids.keyHint} className="hint">
+              {preset.keyHint} Kept in memory only, unless you tick the box below.
+            </p>
             <label className="check">
               <input type="checkbox" checked={settings.rememberKey} onChange={(event) => remote.setRememberKey(event.target.checked)} />
               Remember the key on this device
@@ -166,35 +165,7 @@ export function RemotePanel({ remote, input }: RemotePanelProps) {
           </div>
         </div>
       )}
-      <div className="answers">
-        {(['original', 'refined'] as const).map((slot) => {
-          const run = remote.runs[slot];
-          return run ? <AnswerView key={slot} slot={slot} run={run} /> : null;
-        })}
-      </div>
+      <RemoteAnswers runs={remote.runs} prompts={{ original: input?.originalPrompt ?? '', refined: input?.refinedPrompt ?? '' }} />
     </section>
-  );
-}
-
-function AnswerView({ slot, run }: { slot: AnswerSlot; run: RemoteRun }) {
-  return (
-    <article className="answer" aria-label={SLOT_TITLES[slot]} data-testid={`remote-answer-${slot}`}>
-      <h3>{SLOT_TITLES[slot]}</h3>
-      <p className="muted" data-testid={`remote-status-${slot}`}>
-        {run.status === 'waiting' && 'Waiting for the first words…'}
-        {run.status === 'streaming' && 'Receiving…'}
-        {run.status === 'stopped' && 'Stopped.'}
-        {run.status === 'done' &&
-          run.timings &&
-          `Done in ${formatMs(run.timings.totalMs)}${run.timings.firstTokenMs !== null ? ` (first words after ${formatMs(run.timings.firstTokenMs)})` : ''}`}
-      </p>
-      {run.error && (
-        <div role="alert" className="error">
-          <p>{run.error.message}</p>
-          {'fix' in run.error && run.error.fix && !run.error.message.includes(run.error.fix) && <p>How to fix it: {run.error.fix}</p>}
-        </div>
-      )}
-      <p className="answer-text">{run.text}</p>
-    </article>
   );
 }

@@ -1,7 +1,9 @@
 import { useId } from 'react';
 import { CUSTOM_MODEL_CHOICE, STATIC_DEFENCE_CHOICE, type CustomModelInput } from '../app/rewriter-choice.ts';
+import { useModelsWithoutHub } from '../app/use-models-without-hub.ts';
 import { TRANSFORMERS_JS_VERSION, isFamilyVerified, type ModelRecord, type Recommendation } from '../core/model-catalog.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../core/model-families.ts';
+import { ModelsWithoutHubNote } from './models-without-hub-note.tsx';
 
 interface RewriterPickerProps {
   models: readonly ModelRecord[];
@@ -15,18 +17,23 @@ interface RewriterPickerProps {
   disabled: boolean;
 }
 
+/** The model select's id, fixed so a way forward elsewhere on the page can bring it into focus. */
+export const REWRITER_MODEL_SELECT_ID = 'rewriter-model';
+
 export function RewriterPicker(props: RewriterPickerProps) {
-  const ids = { choice: useId(), customId: useId(), family: useId(), about: useId() };
+  const ids = { customId: useId(), customHint: useId(), family: useId(), about: useId() };
   const selected = props.models.find((model) => model.id === props.choice);
   const recommended = props.models.find((model) => model.id === props.recommendation?.modelId);
+  // Offline, or since a load failed to reach the hub: say what works without it.
+  const withoutHub = useModelsWithoutHub(props.models);
 
   return (
     <fieldset className="settings" disabled={props.disabled}>
       <legend>Rewriter</legend>
       <div className="field">
-        <label htmlFor={ids.choice}>Model</label>
+        <label htmlFor={REWRITER_MODEL_SELECT_ID}>Model</label>
         <select
-          id={ids.choice}
+          id={REWRITER_MODEL_SELECT_ID}
           value={props.choice}
           aria-describedby={ids.about}
           onChange={(event) => props.onChoiceChange(event.target.value)}
@@ -65,6 +72,20 @@ export function RewriterPicker(props: RewriterPickerProps) {
           </p>
         )}
       </div>
+      {withoutHub && (
+        <div className="notice hub-unreachable" data-testid="hub-unreachable">
+          <p>
+            The model hub cannot be reached now: {withoutHub.length === 0 ? 'no model' : `${withoutHub.length} of these models`} can
+            load without it, and the static defence always works.
+          </p>
+          {withoutHub.length > 0 && (
+            <details>
+              <summary>Which ones</summary>
+              <ModelsWithoutHubNote models={withoutHub} />
+            </details>
+          )}
+        </div>
+      )}
       {props.choice === CUSTOM_MODEL_CHOICE && (
         <div className="custom-model">
           <div className="field">
@@ -72,12 +93,16 @@ export function RewriterPicker(props: RewriterPickerProps) {
             <input
               id={ids.customId}
               type="text"
-              placeholder="org/name"
+              placeholder="org/name or models/org/name"
               spellCheck={false}
               value={props.custom.id}
               aria-invalid={props.customIdError !== null}
+              aria-describedby={ids.customHint}
               onChange={(event) => props.onCustomChange({ ...props.custom, id: event.target.value.trim() })}
             />
+            <p id={ids.customHint} className="hint">
+              A Hub id (org/name), or a folder of this site as models/org/name, which loads only from there.
+            </p>
           </div>
           <div className="field">
             <label htmlFor={ids.family}>Model family</label>

@@ -1,17 +1,21 @@
 import { useMemo } from 'react';
+import type { RunOnScreen } from '../app/run-on-screen.ts';
 import { parseRewriteOutput } from '../core/rewrite-parser.ts';
 import { GenerationOutput } from './generation-output.tsx';
+import { LoadRecoveryView } from './load-recovery-view.tsx';
 import { RefinedPromptView } from './refined-prompt-view.tsx';
 import { RiskAnalysisView } from './risk-analysis-view.tsx';
 
 interface RunViewProps {
-  state: Parameters<typeof GenerationOutput>[0]['state'];
+  state: RunOnScreen;
   onRefinedPromptEdited: (edited: string) => void;
 }
 
-/** One rewrite as it runs and after: status, the analysis streaming in, then the refined prompt. */
+/** One rewrite as it runs and after: status, the analysis streaming in, then the refined prompt; or, after a failed load, the ways forward. */
 export function RunView({ state, onRefinedPromptEdited }: RunViewProps) {
   const parsed = useMemo(() => parseRewriteOutput(state.output), [state.output]);
+  // The model never ran: there is no output to show, only what to do next.
+  if (state.phase === 'failed' && state.recovery) return <LoadRecoveryView recovery={state.recovery} />;
   const ranModel = state.phase !== 'finished' || state.generation !== null;
   return (
     <>

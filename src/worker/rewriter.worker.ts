@@ -1,13 +1,13 @@
 import * as Comlink from 'comlink';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { probeCapabilities } from '../core/capability-probe.ts';
 import type { WorkerApi } from '../core/rewriter-api.ts';
 import { cancelDownloads } from '../engine/transformers-environment.ts';
 import { VlmEngine } from '../engine/vlm-engine.ts';
-import { probeBrowserCapabilities } from './probe-capabilities.ts';
 
 const engine = new VlmEngine({
-  probeCapabilities: probeBrowserCapabilities,
+  probeCapabilities: () => probeCapabilities(self),
   ortWasmFiles: { wasm: absolute(ortWasmUrl), mjs: absolute(ortMjsUrl) },
 });
 

@@ -132,8 +132,21 @@ describe('exportHistoryJson', () => {
     expect(Object.keys(record!.rewrite as object)).toEqual(['outcome', 'refinedPrompt', 'analysis', 'levelProbabilities', 'explanation']);
   });
 
-  it('names export files by time, without colons', () => {
-    expect(historyExportFileName('md', EXPORTED_AT)).toBe('vlmguard-history-2026-11-28T21-46-03Z.md');
+  it('names export files by time, without colons, and one record’s files apart from all of history', () => {
+    expect(historyExportFileName('html', EXPORTED_AT)).toBe('vlmguard-report-2026-11-28T21-46-03Z.html');
+    expect(historyExportFileName('zip', EXPORTED_AT)).toBe('vlmguard-report-2026-11-28T21-46-03Z.zip');
+    expect(historyExportFileName('json', EXPORTED_AT)).toBe('vlmguard-history-2026-11-28T21-46-03Z.json');
+    expect(historyExportFileName('html', EXPORTED_AT, bridge)).toBe('vlmguard-case-how-long-would-it-take-2026-11-28T21-46-03Z.html');
+    expect(historyExportFileName('json', EXPORTED_AT, kitchen)).toBe('vlmguard-case-what-could-i-cook-with-2026-11-28T21-46-03Z.json');
+  });
+
+  it('names a case file with safe characters only, falling back to the record’s id', () => {
+    const named = (prompt: string, id = 'f3a9c2e1-7b4d-4e8a-9c1f-2d3e4f5a6b7c') => historyExportFileName('zip', EXPORTED_AT, { ...bridge, id, prompt });
+    expect(named('../../etc/passwd; rm -rf ~ <b>')).toBe('vlmguard-case-etc-passwd-rm-rf-b-2026-11-28T21-46-03Z.zip');
+    expect(named('Ça coûte combien, ce vélo?')).toBe('vlmguard-case-ca-coute-combien-ce-velo-2026-11-28T21-46-03Z.zip');
+    expect(named('这座桥有多高？')).toBe('vlmguard-case-f3a9c2e1-7b4-2026-11-28T21-46-03Z.zip');
+    expect(named('', '###')).toBe('vlmguard-case-record-2026-11-28T21-46-03Z.zip');
+    for (const name of [named('a'.repeat(500)), named('<script>"x"</script>|?*:\\')]) expect(name).toMatch(/^[a-z0-9-]+\.zip$/i);
   });
 });
 
@@ -202,7 +215,8 @@ describe('exportHistoryMarkdown', () => {
       [expect.stringMatching(/^-{3,}$/), expect.stringMatching(/^-{2,}:$/)],
       ['Rewritten', '1'],
       ['Passed through unchanged', '1'],
-      ['Fallback: static defence', '1'],
+      ['Static defence (chosen)', '1'],
+      ['Fallback: static defence', '0'],
     ]);
     const levels = tableRows(markdown, 'Risk level').map(cells).slice(2);
     expect(levels).toEqual([
@@ -215,12 +229,13 @@ describe('exportHistoryMarkdown', () => {
     const index = tableRows(markdown, '#').map(cells);
     expect(index).toHaveLength(5);
     expect(index[2]).toEqual(['1', '2026-11-28 10:00 UTC', 'How long would it take to reach the water from up here?', 'High', 'Rewritten', 'SmolVLM 256M', 'WASM']);
-    expect(index[4]).toEqual(['3', '2026-11-28 08:00 UTC', 'Fill in the list.', 'Not stated', 'Fallback: static defence', 'No model', 'None (static defence)']);
+    expect(index[4]).toEqual(['3', '2026-11-28 08:00 UTC', 'Fill in the list.', 'Not stated', 'Static defence (chosen)', 'No model', 'None (static defence)']);
   });
 
   it('gives each case its image, prompt, analyses, outcome, refined prompt, diff, model and timings', () => {
     const section = markdown.slice(markdown.indexOf('## Case 1: bridge.png'), markdown.indexOf('## Case 2'));
-    expect(section).toContain(`![Thumbnail of bridge.png](${THUMBNAIL})`);
+    expect(section).toContain('![Thumbnail of bridge.png](images/1-bridge.jpg)');
+    expect(section).not.toContain(THUMBNAIL);
     expect(section).toContain('- **When:** 2026-11-28 10:00 UTC\n- **Image:** bridge.png, 1024 × 768; the model saw 512 × 384');
     expect(section).toContain('### Prompt\n\n```text\nHow long would it take to reach the water from up here?\n```');
     expect(section).toContain(
@@ -245,7 +260,10 @@ describe('exportHistoryMarkdown', () => {
     expect(kitchenSection).toContain('**Passed through unchanged.** Passed through: P(no risk) 0.96 ≥ 0.80 (strictness).');
     expect(kitchenSection).toContain('No change: the original prompt is sent as is.');
     const fallbackSection = markdown.slice(markdown.indexOf('## Case 3'));
-    expect(fallbackSection).toContain('**Fallback: static defence.** Static defence: no rewriting model ran');
+    expect(fallbackSection).toContain('**Static defence (chosen).** No model runs: your prompt goes on verbatim inside a fixed safety instruction.');
+    const failed = exportHistoryMarkdown([{ ...bridge, rewrite: staticDefenceResult(bridge.prompt, 'level-unknown') }]);
+    expect(failed).toContain('**Fallback: static defence (no readable risk level).** Static defence: ');
+    expect(tableRows(failed, 'Outcome').map(cells).slice(2)).toContainEqual(['Fallback: static defence', '1']);
     expect(fallbackSection).toContain('### Risk analysis\n\n_None: no model ran._\n\n### Outcome');
     const silentModel = { ...bridge, rewrite: staticDefenceResult(bridge.prompt, 'empty-output') };
     expect(exportHistoryMarkdown([silentModel])).toContain('_The rewriter wrote no analysis._');
@@ -344,13 +362,13 @@ describe('exportHistoryMarkdown', () => {
     );
   });
 
-  it('embeds only well-formed raster data URLs, and none with images: "omit"', () => {
+  it('links only well-formed raster data URLs, and none with images: "omit"', () => {
     const hostile = { ...kitchen, image: { ...kitchen.image, thumbnailDataUrl: 'javascript:alert(1)//data:image/png;base64,AAAA' } };
     const text = exportHistoryMarkdown([hostile], { exportedAt: EXPORTED_AT });
     expect(text).not.toContain('![');
     expect(text).not.toContain('javascript:');
     expect(exportHistoryMarkdown([kitchen], { exportedAt: EXPORTED_AT, images: 'omit' })).not.toContain('![');
-    expect(exportHistoryMarkdown([kitchen], { exportedAt: EXPORTED_AT })).toContain('![Thumbnail of kitchen.png](data:image/jpeg;base64,');
+    expect(exportHistoryMarkdown([kitchen], { exportedAt: EXPORTED_AT })).toContain('![Thumbnail of kitchen.png](images/1-kitchen.jpg)');
   });
 
   it('never writes what is attached to records beyond their fields', () => {

@@ -42,6 +42,21 @@ describe('rewriterReducer', () => {
     expect(state).toMatchObject({ phase: 'finished', model, generation: null, rewrite });
   });
 
+  it('says which model failed to load and how, so the page can offer a way forward', () => {
+    const state = run({ type: 'load-started', modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct', at: 0 }, {
+      type: 'failed',
+      message: 'Could not reach the hub',
+      load: { modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct', kind: 'network' },
+    });
+    expect(state).toEqual({
+      phase: 'failed',
+      model: null,
+      output: '',
+      message: 'Could not reach the hub',
+      load: { modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct', kind: 'network' },
+    });
+  });
+
   it('tracks overall and per-file download progress and the warm-up stage', () => {
     const state = run(
       { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },

@@ -1,0 +1,32 @@
+import type { AppSession } from '../app-session.ts';
+import { AdvancedSettings } from '../advanced-settings.tsx';
+import { DecisionSettings } from '../decision-settings.tsx';
+
+/** Where models come from, which backend runs them, and how an output becomes a decision. */
+export function SettingsView({ session }: { session: AppSession }) {
+  const { settings, busy } = session;
+  return (
+    <section className="panel settings-view" aria-labelledby="settings-title">
+      <h2 id="settings-title">Settings</h2>
+      <p className="muted">Used by the next rewrite or download; they last until the page is reloaded.</p>
+      <div className="settings-groups">
+        <AdvancedSettings
+          source={settings.source}
+          onSourceChange={settings.setSource}
+          preference={settings.preference}
+          onPreferenceChange={settings.setPreference}
+          maxNewTokens={settings.maxNewTokens}
+          onMaxNewTokensChange={settings.setMaxNewTokens}
+          disabled={busy}
+        />
+        <DecisionSettings
+          strictness={settings.strictness}
+          onStrictnessChange={settings.setStrictness}
+          constrained={settings.constrained}
+          onConstrainedChange={settings.setConstrained}
+          disabled={busy}
+        />
+      </div>
+    </section>
+  );
+}

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../src/core/error-facts.ts';
 import { checkImageBlob } from '../src/core/image-check.ts';
 import { customModel, findModel, recommendModel, type ModelRecord } from '../src/core/model-catalog.ts';
 import { familyFromModelType, MODEL_FAMILIES, type ModelFamily } from '../src/core/model-families.ts';
@@ -160,7 +161,7 @@ async function redecide(
   try {
     saved = readSavedOutput(content, file);
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
+    return fail(errorMessage(error));
   }
   const prompt = promptFlag?.trim() || saved.prompt;
   if (!prompt) return fail(`--prompt is required: ${file} does not say which prompt it answers.`);

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { errorMessage } from './error-facts.ts';
 import { HISTORY_SCHEMA_VERSION, describeIssue } from './history-record-schema.ts';
 import { migrateHistoryRecord, type HistoryRecord } from './history-record.ts';
 import { HISTORY_EXPORT_FORMAT } from './report-export.ts';
@@ -46,7 +47,7 @@ export function readHistoryExport(fileName: string, text: string): HistoryImport
   } catch (error) {
     // A file that does not even start like JSON is some other kind of file (an image, a report).
     if (!/^\s*[[{]/.test(text)) return refuse(`${fileName} is not a VLMGuard history export: it is not JSON. ${EXPORT_HINT}`);
-    return refuse(`${fileName} is not valid JSON (${error instanceof Error ? error.message : String(error)}); was it cut short or edited?`);
+    return refuse(`${fileName} is not valid JSON (${errorMessage(error)}); was it cut short or edited?`);
   }
   if (!v.is(FormatSchema, value)) return refuse(`${fileName} is not a VLMGuard history export. ${EXPORT_HINT}`);
   const file = v.safeParse(ExportFileSchema, value, { abortEarly: true });

@@ -23,12 +23,12 @@ export function makeRecord(
   id: string,
   prompt: string,
   rewrite: RewriteResult,
-  options: { withModel?: boolean; name?: string; modelImageDataUrl?: string } = {},
+  options: { withModel?: boolean; name?: string; modelImageDataUrl?: string; createdAt?: string } = {},
 ): HistoryRecord {
   const withModel = options.withModel ?? true;
   return buildHistoryRecord({
     id,
-    createdAt: new Date('2026-11-28T10:00:00.000Z'),
+    createdAt: new Date(options.createdAt ?? '2026-11-28T10:00:00.000Z'),
     image: {
       name: options.name ?? `${id}.png`,
       thumbnailDataUrl: JPEG_DATA_URL,

@@ -6,23 +6,12 @@ import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
 import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
 import { gfmTable } from 'micromark-extension-gfm-table';
 import { describe, expect, it } from 'vitest';
-import { HISTORY_SCHEMA_VERSION, buildHistoryRecord, migrateHistoryRecord, type HistoryRecord } from '../../src/core/history-record.ts';
+import { HISTORY_SCHEMA_VERSION, migrateHistoryRecord, type HistoryRecord } from '../../src/core/history-record.ts';
 import { exportHistoryMarkdown } from '../../src/core/report-export-markdown.ts';
 import { exportHistoryJson, historyExportFileName } from '../../src/core/report-export.ts';
 import type { RewriteResult, RiskAnalysis } from '../../src/core/rewrite-format.ts';
-import type { LoadedModel } from '../../src/core/rewriter-api.ts';
+import { EXPORTED_AT, JPEG_DATA_URL, makeRecord as makeReportRecord } from '../support/report-records.ts';
 import { staticDefenceResult } from '../../src/core/rewrite-decision.ts';
-
-const EXPORTED_AT = new Date('2026-11-28T21:46:03.120Z');
-const THUMBNAIL = 'data:image/jpeg;base64,/9j/4AAQSkZJRg==';
-
-const loaded: LoadedModel = {
-  modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
-  plan: { backend: 'wasm', dtypes: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' }, reason: 'WASM, 4 threads: no WebGPU adapter.' },
-  capabilities: { runtime: 'node' },
-  loadMs: 2100,
-  constraintSetupMs: 0,
-};
 
 const highRisk: RiskAnalysis = {
   textual: 'Asks about falling time.',
@@ -32,26 +21,9 @@ const highRisk: RiskAnalysis = {
   category: 'self-harm',
 };
 
+/** A record made at `createdAt` (the report lists cases newest first). */
 function makeRecord(id: string, createdAt: string, prompt: string, rewrite: RewriteResult, withModel = true): HistoryRecord {
-  return buildHistoryRecord({
-    id,
-    createdAt: new Date(createdAt),
-    image: { name: `${id}.png`, thumbnailDataUrl: THUMBNAIL, original: null },
-    prompt,
-    rewrite,
-    model: withModel ? { loaded, label: 'SmolVLM 256M' } : null,
-    generation: withModel
-      ? {
-          text: 'raw',
-          tokenCount: 31,
-          stopReason: 'end-of-text',
-          firstTokenMs: 850,
-          totalMs: 3850,
-          image: { original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
-          constraint: null,
-        }
-      : null,
-  });
+  return makeReportRecord(id, prompt, rewrite, { createdAt, withModel });
 }
 
 const bridge = makeRecord('bridge', '2026-11-28T10:00:00.000Z', 'How long would it take to reach the water from up here?', {
@@ -235,7 +207,7 @@ describe('exportHistoryMarkdown', () => {
   it('gives each case its image, prompt, analyses, outcome, refined prompt, diff, model and timings', () => {
     const section = markdown.slice(markdown.indexOf('## Case 1: bridge.png'), markdown.indexOf('## Case 2'));
     expect(section).toContain('![Thumbnail of bridge.png](images/1-bridge.jpg)');
-    expect(section).not.toContain(THUMBNAIL);
+    expect(section).not.toContain(JPEG_DATA_URL);
     expect(section).toContain('- **When:** 2026-11-28 10:00 UTC\n- **Image:** bridge.png, 1024 × 768; the model saw 512 × 384');
     expect(section).toContain('### Prompt\n\n```text\nHow long would it take to reach the water from up here?\n```');
     expect(section).toContain(

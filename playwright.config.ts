@@ -16,6 +16,13 @@ process.env.E2E_PORT ??= String(await freePort());
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 const executablePath = requireChromium();
 
+// OCR adds seconds to every rewrite: specs run with it off, as a visitor who turned it off in Settings would;
+// e2e/ocr.spec.ts (and the screenshot of the text found) turn it back on.
+const OCR_OFF = {
+  cookies: [],
+  origins: [{ origin: baseURL, localStorage: [{ name: 'vlmguard.readImageText', value: 'off' }] }],
+};
+
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/e2e',
@@ -25,7 +32,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list'], ['./e2e/support/fault-table-reporter.ts']],
-  use: { baseURL, trace: 'retain-on-failure' },
+  use: { baseURL, trace: 'retain-on-failure', storageState: OCR_OFF },
   projects: [
     {
       name: 'wasm',

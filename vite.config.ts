@@ -1,4 +1,5 @@
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
 import { cp, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative, sep } from 'node:path';
@@ -13,6 +14,8 @@ import {
 } from './scripts/lib/security-headers.ts';
 import { isDeployableModelPath } from './scripts/lib/deployable-model-path.ts';
 import { sendModelFile } from './scripts/lib/send-model-file.ts';
+import { ocrAssetsFolder } from './scripts/lib/ocr-assets.ts';
+import { OCR_FILE_ROLES, OCR_MODEL, OCR_URL_PATH } from './src/core/ocr-model.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('./models/', import.meta.url));
 const MODELS_URL_PREFIX = '/models/';
@@ -46,6 +49,31 @@ function modelFolder(): Plugin {
 }
 
 /**
+ * Serves the OCR files from the installed package at /ocr/<id>/ in dev and preview, and copies them into the build,
+ * so they come from this site's own origin like everything else.
+ */
+function ocrFiles(): Plugin {
+  const folder = ocrAssetsFolder();
+  const prefix = `/${OCR_URL_PATH}`;
+  const middleware: Connect.NextHandleFunction = (req: IncomingMessage, res: ServerResponse, next) => {
+    const pathname = new URL(req.url ?? '/', 'http://app').pathname;
+    if (!pathname.startsWith(prefix)) return next();
+    sendModelFile(req, res, folder, pathname.slice(prefix.length)).catch(next);
+  };
+  return {
+    name: 'vlmguard:ocr-files',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+    generateBundle() {
+      for (const role of OCR_FILE_ROLES) {
+        const { name } = OCR_MODEL.files[role];
+        this.emitFile({ type: 'asset', fileName: `${OCR_URL_PATH}${name}`, source: readFileSync(`${folder}/${name}`) });
+      }
+    },
+  };
+}
+
+/**
  * The app shell works offline after the first visit. Model files and the 27 MB onnxruntime wasm
  * are not precached: transformers.js keeps both in its own Cache Storage once downloaded.
  */
@@ -64,8 +92,8 @@ function offlineShell() {
     },
     workbox: {
       globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest}'],
-      globIgnores: ['models/**'],
-      navigateFallbackDenylist: [/^\/models\//],
+      globIgnores: ['models/**', 'ocr/**'],
+      navigateFallbackDenylist: [/^\/models\//, /^\/ocr\//],
       maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
     },
   });
@@ -86,7 +114,7 @@ function staticHostHeaders(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), modelFolder(), offlineShell(), staticHostHeaders()],
+  plugins: [react(), modelFolder(), ocrFiles(), offlineShell(), staticHostHeaders()],
   worker: { format: 'es' },
   server: {
     host: '127.0.0.1',

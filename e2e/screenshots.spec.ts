@@ -2,7 +2,17 @@ import { expect, test, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { startHubMirror } from '../scripts/hub-mirror-server.ts';
 import { startOpenAiTestServer } from '../scripts/openai-test-server.ts';
-import { fillRewriteForm, openAdvancedSettings, openView, SCRIPTED_MODEL_LABEL, selectHubOnly, STATIC_DEFENCE_LABEL } from './support/app-page.ts';
+import {
+  chooseRewriter,
+  fillRewriteForm,
+  openAdvancedSettings,
+  openView,
+  pickDemoCase,
+  SCRIPTED_MODEL_LABEL,
+  selectHubOnly,
+  setReadImageText,
+  STATIC_DEFENCE_LABEL,
+} from './support/app-page.ts';
 
 /**
  * Pictures of the main states, for people to look at; see test-results/screenshots/. Each state is taken at
@@ -106,6 +116,16 @@ test('screenshots of the main states', async ({ page }) => {
     await page.getByRole('button', { name: 'Rewrite' }).click();
     await expect(page.getByTestId('rewrite-outcome')).toContainText('Static defence');
     await shoot(page, '11-static-defence');
+
+    // The other states run with OCR off (playwright.config.ts); the typographic case shows what it finds.
+    await setReadImageText(page, true);
+    await pickDemoCase(page, 'Typographic attack');
+    await chooseRewriter(page, SCRIPTED_MODEL_LABEL);
+    await page.getByRole('button', { name: 'Rewrite' }).click();
+    await expect(page.getByTestId('rewrite-outcome')).toContainText('Rewritten');
+    const found = page.getByRole('region', { name: 'Text in the image' });
+    await expect(found.getByTestId('image-text-boxes').locator('polygon').first()).toBeAttached();
+    await shoot(page, '12-image-text', () => found.scrollIntoViewIfNeeded());
   } finally {
     await Promise.all([mirror.close(), vlm.close()]);
   }

@@ -1,6 +1,8 @@
 /**
  * Rewrites one image + prompt from the shell with the same core and engine as the app:
- *   npm run rewrite -- --image photo.jpg --prompt "…" [--model id|folder] [--family smolvlm] [--json]
+ *   npm run rewrite -- --image photo.jpg --prompt "…" [--model id|folder] [--family smolvlm] [--no-ocr] [--json]
+ * wraps it in the static defence without a model (with the text OCR finds in the image):
+ *   npm run rewrite -- --image photo.jpg --prompt "…" --static-defence
  * or re-decides a saved output without a model:
  *   npm run rewrite -- --raw-output FILE --prompt "…" [--strictness X] [--json]
  */
@@ -11,18 +13,21 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../src/core/error-facts.ts';
 import { checkImageBlob } from '../src/core/image-check.ts';
+import { quoteImageText, type ImageTextOutcome } from '../src/core/image-text.ts';
 import { customModel, findModel, recommendModel, type ModelRecord } from '../src/core/model-catalog.ts';
 import { familyFromModelType, MODEL_FAMILIES, type ModelFamily } from '../src/core/model-families.ts';
 import { HUGGING_FACE_HUB_URL, normalizeHubUrl, type ModelSource } from '../src/core/model-source.ts';
 import { buildOutputFormatPlan } from '../src/core/output-format-plan.ts';
-import { decideRewrite, DEFAULT_STRICTNESS, formatProbability } from '../src/core/rewrite-decision.ts';
+import { decideRewrite, DEFAULT_STRICTNESS, formatProbability, staticDefenceResult } from '../src/core/rewrite-decision.ts';
 import { RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS, type RewriteResult } from '../src/core/rewrite-format.ts';
 import { diffParsedRewrite } from '../src/core/rewrite-parser-stream.ts';
 import { parseRewriteOutput } from '../src/core/rewrite-parser.ts';
 import { maxRefinedPromptLength } from '../src/core/rewrite-policy.ts';
 import { buildRewriteMessages, DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
 import type { StopReason } from '../src/core/rewriter-api.ts';
+import { withTimeout } from '../src/core/with-timeout.ts';
 import { VlmEngine } from '../src/engine/vlm-engine.ts';
+import { createNodeImageTextReader } from './lib/node-ocr.ts';
 import { readSavedOutput } from './lib/saved-output.ts';
 
 const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
@@ -37,6 +42,9 @@ Options:
   --max-new-tokens N    output limit (default: ${DEFAULT_MAX_NEW_TOKENS})
   --no-constrain        let the model write freely (a fine-tuned model; no risk score)
   --strictness X        least P(no risk) for a pass-through, 0–1 (default: ${DEFAULT_STRICTNESS})
+  --static-defence      no model: wrap the prompt in the static defence (quoting the text found in the image)
+  --no-ocr              do not read the text in the image (by default OCR reads it, on this machine, and the
+                        rewriter and the static defence get it as quoted data)
   --raw-output FILE     decide from a saved output instead of running a model: plain text, this command's
                         --json output, or a one-record history export (its prompt is used without --prompt)
   --stop-reason R       how the saved run ended: end-of-text, max-tokens, stopped (default: from the file,
@@ -68,6 +76,8 @@ function parseFlags() {
       offline: { type: 'boolean', default: false },
       'max-new-tokens': { type: 'string', default: String(DEFAULT_MAX_NEW_TOKENS) },
       'no-constrain': { type: 'boolean', default: false },
+      'static-defence': { type: 'boolean', default: false },
+      'no-ocr': { type: 'boolean', default: false },
       strictness: { type: 'string', default: String(DEFAULT_STRICTNESS) },
       'raw-output': { type: 'string' },
       'stop-reason': { type: 'string' },
@@ -98,9 +108,6 @@ async function main(): Promise<number> {
   const hubUrl = normalizeHubUrl(values['hub-url']);
   if (!hubUrl.ok) return fail(hubUrl.message);
 
-  const model = await resolveModel(values.model, values.family);
-  if (typeof model === 'string') return fail(model);
-  const source: ModelSource = { localPath: MODELS_DIR, hubUrl: values.offline ? null : hubUrl.url };
   // The app's check, with its messages: the file's size is checked before it is read, its header before a decode.
   const imagePath = values.image;
   const image = await openAsBlob(imagePath).then((blob) => new File([blob], path.basename(imagePath)), () => null);
@@ -108,16 +115,30 @@ async function main(): Promise<number> {
   const imageCheck = await checkImageBlob(image);
   if (!imageCheck.ok) return fail(imageCheck.message);
   const prompt = values.prompt.trim();
+  const readText = values['no-ocr'] ? Promise.resolve<ImageTextOutcome>({ kind: 'off' }) : readImageText(image);
 
+  if (values['static-defence']) {
+    const imageText = await readText;
+    const rewrite = staticDefenceResult(prompt, 'no-model', quotedText(imageText));
+    if (values.json) console.log(JSON.stringify({ model: null, backend: null, dtypes: null, ...rewrite, generation: null, imageText }, null, 2));
+    else printReport(rewrite, imageText);
+    return 0;
+  }
+
+  const model = await resolveModel(values.model, values.family);
+  if (typeof model === 'string') return fail(model);
+  const source: ModelSource = { localPath: MODELS_DIR, hubUrl: values.offline ? null : hubUrl.url };
   const engine = new VlmEngine({ probeCapabilities: async () => ({ runtime: 'node' }) });
-  const loaded = await engine.load({ model, source, preference: 'auto' }, () => undefined);
+  // OCR's sessions are created while the model loads.
+  const [loaded, imageText] = await Promise.all([engine.load({ model, source, preference: 'auto' }, () => undefined), readText]);
+  const quoted = quotedText(imageText);
   let output = '';
   let parsed = parseRewriteOutput('');
   const outputFormat = values['no-constrain']
     ? null
     : buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(prompt) });
   const generation = await engine.generate(
-    { image, messages: buildRewriteMessages(prompt), maxNewTokens, outputFormat },
+    { image, messages: buildRewriteMessages(prompt, quoted), maxNewTokens, outputFormat },
     (update) => {
       output += update.text;
       const next = parseRewriteOutput(output);
@@ -136,12 +157,13 @@ async function main(): Promise<number> {
     stopReason: generation.stopReason,
     levelProbabilities: generation.constraint?.levelProbabilities ?? null,
     strictness,
+    imageText: quoted,
   });
 
   if (values.json) {
-    console.log(JSON.stringify({ model: model.id, backend: loaded.plan.backend, dtypes: loaded.plan.dtypes, ...rewrite, generation }, null, 2));
+    console.log(JSON.stringify({ model: model.id, backend: loaded.plan.backend, dtypes: loaded.plan.dtypes, ...rewrite, generation, imageText }, null, 2));
   } else {
-    printReport(rewrite);
+    printReport(rewrite, imageText);
     console.log(`\n${model.label}: ${generation.tokenCount} tokens in ${(generation.totalMs / 1000).toFixed(1)} s`);
   }
   return 0;
@@ -172,12 +194,13 @@ async function redecide(
     stopReason,
     levelProbabilities: saved.levelProbabilities,
     strictness,
+    imageText: quotedText(saved.imageText),
   });
   if (json) {
     const generation = { text: saved.rawOutput, stopReason };
-    console.log(JSON.stringify({ model: null, backend: null, dtypes: null, ...rewrite, generation }, null, 2));
+    console.log(JSON.stringify({ model: null, backend: null, dtypes: null, ...rewrite, generation, imageText: saved.imageText }, null, 2));
   } else {
-    printReport(rewrite);
+    printReport(rewrite, saved.imageText);
   }
   return 0;
 }
@@ -200,12 +223,41 @@ async function resolveModel(idOrFolder: string, family: string | undefined): Pro
   return customModel(idOrFolder, family as ModelFamily);
 }
 
-function printReport(rewrite: RewriteResult): void {
+/** OCR on this machine; a failure or a timeout is a note, and the rewrite goes on without the text. */
+async function readImageText(image: Blob): Promise<ImageTextOutcome> {
+  try {
+    const reader = await createNodeImageTextReader();
+    try {
+      return { kind: 'read', reading: await withTimeout(reader.read(image), OCR_TIMEOUT_MS, 'OCR took too long') };
+    } finally {
+      await reader.dispose();
+    }
+  } catch (error) {
+    return { kind: 'failed', message: errorMessage(error) };
+  }
+}
+
+const OCR_TIMEOUT_MS = 60_000;
+
+function quotedText(outcome: ImageTextOutcome) {
+  return outcome.kind === 'read' ? quoteImageText(outcome.reading.lines) : null;
+}
+
+function describeImageText(outcome: ImageTextOutcome | null): string[] {
+  if (!outcome || outcome.kind === 'off') return [];
+  if (outcome.kind === 'failed') return [`Text in the image: not read (${outcome.message}); the rewrite went on without it.`];
+  const { lines } = outcome.reading;
+  if (lines.length === 0) return ['Text in the image: none found.'];
+  return ['Text found in the image (OCR; given to the rewriter as data):', ...lines.map((line) => `  "${line.text}" (${Math.round(line.confidence * 100)} %)`), ''];
+}
+
+function printReport(rewrite: RewriteResult, imageText: ImageTextOutcome | null = null): void {
   const { analysis, levelProbabilities } = rewrite;
   const probabilities = levelProbabilities
     ? ` (${RISK_LEVELS.map((level) => `${level} ${formatProbability(levelProbabilities[level])}`).join(', ')})`
     : '';
   const lines = [
+    ...describeImageText(imageText),
     `${SECTION_TAGS.textual} ${analysis.textual || '—'}`,
     `${SECTION_TAGS.visual} ${analysis.visual || '—'}`,
     `${SECTION_TAGS.crossModal} ${analysis.crossModal || '—'}`,

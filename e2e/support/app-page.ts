@@ -125,3 +125,25 @@ export async function stopAfterTokens(page: Page, tokens: number): Promise<void>
     observer.observe(document.body, { subtree: true, childList: true, characterData: true });
   }, tokens);
 }
+
+/** A fresh visitor's storage: nothing remembered, so OCR is on (playwright.config.ts turns it off for the other specs). */
+export const FRESH_VISITOR = { cookies: [], origins: [] };
+
+/** Fills the image and the prompt from a demo case, as its button in the gallery does; the Rewrite view stays open. */
+export async function pickDemoCase(page: Page, title: string): Promise<void> {
+  await openView(page, 'Rewrite');
+  await page.getByRole('group', { name: 'Demo cases' }).getByRole('button', { name: title }).click();
+  await expect(page.getByRole('img', { name: /Selected image/ })).toBeVisible();
+}
+
+/** Turns OCR on or off in Settings, then goes back to the Rewrite view. */
+export async function setReadImageText(page: Page, on: boolean): Promise<void> {
+  await openView(page, 'Settings');
+  await page.getByLabel('Read text in the image (OCR, on this device)').setChecked(on);
+  await openView(page, 'Rewrite');
+}
+
+/** Chooses a rewriter in the picker by its option label. */
+export async function chooseRewriter(page: Page, rewriter: RegExp): Promise<void> {
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: await optionLabel(page, rewriter) });
+}

@@ -12,6 +12,7 @@ import {
 import { addBandwidthRow, type BenchCollector, type BenchContext } from './bench-context.ts';
 import { FP32_DTYPES, RECIPE_DTYPES } from './bench-model.ts';
 import { BENCH_QUESTIONS } from './bench-prompts.ts';
+import { runBrowserOcr } from './bench-ocr-sections.ts';
 import { callPage, type BrowserSession } from './browser-bench.ts';
 import { mergeSuiteRecords, suiteImageCount, type EngineVariant } from './engine-suite.ts';
 import type { ConfigReport } from './report-schema.ts';
@@ -27,6 +28,7 @@ export async function runBrowser(session: BrowserSession, context: BenchContext,
   log(`chromium: crossOriginIsolated ${isolated}, ${environment.hardwareConcurrency} cores, WebGPU ${environment.webgpu.available ? environment.webgpu.adapterDescription : 'unavailable'}`);
   if (options.sections.has('standard')) await runBrowserStandard(session, page, isolated, context, collector);
   if (options.sections.has('constrained')) await runBrowserConstrained(session, page, context, collector);
+  if (options.sections.has('ocr')) await runBrowserOcr(session, page, context, collector);
 }
 
 async function runBrowserConstrained(session: BrowserSession, page: BenchPageHandle, context: BenchContext, collector: BenchCollector): Promise<void> {

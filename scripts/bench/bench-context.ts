@@ -6,6 +6,7 @@ import { bandwidthComparison } from './bench-analysis.ts';
 import { kvBytesPerPosition, onnxFileName } from './bench-model.ts';
 import type { BenchImageSet } from './bench-images.ts';
 import type { BenchOptions } from './bench-options.ts';
+import type { TestSetManifest } from '../ocr-test-set/test-set.ts';
 import type { BandwidthMeasurement } from './memory-bandwidth.ts';
 import type { RawModelShape } from './raw-loop.ts';
 import type { BenchReport, EnvironmentReport } from './report-schema.ts';
@@ -26,6 +27,8 @@ export interface BenchContext {
   question: string;
   /** Measured in Node, on this machine. */
   bandwidth: BandwidthMeasurement;
+  /** The OCR test set (report seed) the OCR section reads; null when that section does not run. */
+  ocrTestSet: { dir: string; manifest: TestSetManifest } | null;
   log: (line: string) => void;
 }
 
@@ -37,13 +40,14 @@ export interface BenchCollector {
   bandwidth: BenchReport['comparisons']['bandwidth'];
   optimisations: BenchReport['optimisations'];
   constrained: BenchReport['constrained'];
+  ocr: BenchReport['ocr'];
   missing: BenchReport['missing'];
   /** The prompt length of the first section that measured one; 0 while none has. */
   promptTokens: number;
 }
 
 export function emptyCollector(): BenchCollector {
-  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], missing: [], promptTokens: 0 };
+  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], ocr: [], missing: [], promptTokens: 0 };
 }
 
 export async function modelFileBytes(model: BenchModel, file: string): Promise<number> {

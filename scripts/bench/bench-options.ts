@@ -7,10 +7,13 @@ import { BENCH_SECTIONS, type BenchSection } from './report-schema.ts';
 
 export const BENCH_HELP = `npm run bench -- [--quick] [--runs N] [--loads N] [--tokens N] [--cache-tokens N] [--official-runs N]
   [--browser-runs N] [--no-browser] [--no-node] [--no-fp32] [--browser-official] [--out DIR]
-  [--only standard|constrained] [--constrained-runs N] [--constrained-loads N] [--constrained-tokens N]
+  [--only standard|constrained|ocr] [--constrained-runs N] [--constrained-loads N] [--constrained-tokens N]
 --quick: the tiny test model, two runs of everything, in well under a minute (CI).
---only: run one section: 'standard' (everything but the constrained rows) or 'constrained' (constrained vs
-  unconstrained generation); the report is then bench-<mode>-<section>.{json,md}, beside the full one.
+--only: run one section: 'standard' (everything but the constrained and OCR rows), 'constrained' (constrained vs
+  unconstrained generation) or 'ocr' (OCR on the typographic test set: word recall, time per image, share of a
+  rewrite); the report is then bench-<mode>-<section>.{json,md}, beside the full one.
+OCR reads the whole test set (seed 1, 48 images; --quick: 4 of them), and times --runs
+  share runs (Chromium: at most --browser-runs) of three rewrites each.
 --no-node: Chromium alone (the report is then bench-<mode>[-<section>]-chromium.{json,md}).
 --constrained-runs / --constrained-loads: pairs (a constrained run, an unconstrained one of the same length) and loads (each
   timing the vocabulary table) of the constrained section; the browser runs at most --browser-runs pairs.

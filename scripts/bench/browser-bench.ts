@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { locateChromium, QUIET_CHROMIUM_ARGS } from '../lib/chromium.ts';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../lib/security-headers.ts';
+import { ocrAssetsFolder } from '../lib/ocr-assets.ts';
 import { sendModelFile } from '../lib/send-model-file.ts';
 import { MODELS_DIR, REPO_ROOT } from './bench-paths.ts';
 import type { BenchPage } from './browser/page.ts';
@@ -28,6 +29,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm',
   '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
 };
 
@@ -36,11 +39,14 @@ export interface BrowserSession {
   /** Runs `work` while sampling the renderers' resident memory; returns its result and the peak in MB. */
   sampled<T>(work: () => Promise<T>): Promise<{ result: T; peakRendererMB: number }>;
   imageUrl(path: string): string;
+  /** The URL of a file of the OCR test set's folder (served at /ocr-test-set/). */
+  ocrTestImageUrl(file: string): string;
   chromiumVersion: string;
   close(): Promise<void>;
 }
 
-export async function startBrowserSession(imageDir: string, log: (line: string) => void): Promise<BrowserSession> {
+/** `ocrTestSetDir`: the OCR test set's folder, served at /ocr-test-set/ beside the OCR files at /ocr/ (null: neither). */
+export async function startBrowserSession(imageDir: string, log: (line: string) => void, ocrTestSetDir: string | null = null): Promise<BrowserSession> {
   log('building the benchmark page (vite build)…');
   const pageBuild = `${PAGE_BUILD_ROOT}/page-${process.pid}`;
   await build({
@@ -50,7 +56,7 @@ export async function startBrowserSession(imageDir: string, log: (line: string) 
     worker: { format: 'es' },
     build: { outDir: pageBuild, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096, reportCompressedSize: false },
   });
-  const server = await serve(imageDir, pageBuild);
+  const server = await serve({ imageDir, pageBuild, ocrTestSetDir });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const executablePath = locateChromium();
   if (!executablePath) throw new Error('no Chromium found (set CHROMIUM_PATH)');
@@ -94,6 +100,7 @@ export async function startBrowserSession(imageDir: string, log: (line: string) 
       }
     },
     imageUrl: (path) => `${origin}/bench-images/${path.split(sep).at(-1)}`,
+    ocrTestImageUrl: (file) => `${origin}/ocr-test-set/${file.split('/').map(encodeURIComponent).join('/')}`,
     async close() {
       await browser.close();
       await browserServer.close();
@@ -116,19 +123,28 @@ export function callPage<K extends keyof BenchPage>(page: Page, method: K, ...ar
   ) as Promise<Awaited<ReturnType<BenchPage[K]>>>;
 }
 
-function serve(imageDir: string, pageBuild: string): Promise<Server> {
+interface ServedFolders {
+  imageDir: string;
+  pageBuild: string;
+  ocrTestSetDir: string | null;
+}
+
+function serve(folders: ServedFolders): Promise<Server> {
   const server = createServer((req, res) => {
-    handle(req, res, imageDir, pageBuild).catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
+    handle(req, res, folders).catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
   });
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, imageDir: string, pageBuild: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, { imageDir, pageBuild, ocrTestSetDir }: ServedFolders): Promise<void> {
   for (const [name, value] of Object.entries(CROSS_ORIGIN_ISOLATION_HEADERS)) res.setHeader(name, value);
   const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://bench').pathname);
   if (pathname.startsWith('/models/')) return sendModelFile(req, res, MODELS_DIR, pathname.slice('/models/'.length));
   if (pathname.startsWith('/ort/')) return sendStatic(res, ORT_DIST, pathname.slice('/ort/'.length));
   if (pathname.startsWith('/bench-images/')) return sendStatic(res, imageDir, pathname.slice('/bench-images/'.length));
+  // The OCR files straight from the installed package, as the app's build copies them under its own origin.
+  if (ocrTestSetDir !== null && pathname.startsWith('/ocr/')) return sendStatic(res, ocrAssetsFolder(), pathname.slice('/ocr/'.length));
+  if (ocrTestSetDir !== null && pathname.startsWith('/ocr-test-set/')) return sendStatic(res, ocrTestSetDir, pathname.slice('/ocr-test-set/'.length));
   return sendStatic(res, pageBuild, pathname === '/' ? 'index.html' : pathname.slice(1));
 }
 

@@ -14,6 +14,8 @@ import { benchModelRecord, rawModelFiles, rawModelShape } from './bench-model.ts
 import { ENGINE_VARIANTS, runEngineSuite, type EngineVariant, type SuiteRecords } from './engine-suite.ts';
 import { compareWithOfficialConfig, type OfficialComparisonRecords } from './official-config.ts';
 import { runConstrainedSuite, type ConstrainedSuiteRecords } from './constrained-suite.ts';
+import { createNodeImageTextReader } from '../lib/node-ocr.ts';
+import { runOcrSuite, type OcrSuiteRecords } from './ocr-suite.ts';
 import type { OrtModule } from './raw-loop.ts';
 
 export type NodeJob =
@@ -51,6 +53,13 @@ export type NodeJob =
       question: string;
       runs: number;
       newTokens: number;
+    }
+  | {
+      kind: 'ocr';
+      /** Test images (PNG paths) to read in turn. */
+      images: Array<{ id: string; path: string }>;
+      /** The rewrite-share runs on the bench model; null for none. */
+      share: { modelId: string; dtypes: SessionDtypes; question: string; newTokens: number; runs: number; images: string[] } | null;
     };
 
 export interface ProbeRecords {
@@ -62,7 +71,7 @@ export interface ProbeRecords {
 }
 
 export type NodeJobResult = {
-  records: ProbeRecords | SuiteRecords | OfficialComparisonRecords | ConstrainedSuiteRecords;
+  records: ProbeRecords | SuiteRecords | OfficialComparisonRecords | ConstrainedSuiteRecords | OcrSuiteRecords;
   maxRssBytes: number;
 };
 
@@ -71,7 +80,7 @@ const probeCapabilities = async () => ({ runtime: 'node' as const });
 const log = (line: string) => process.send?.({ log: line });
 
 async function blob(path: string): Promise<Blob> {
-  return new Blob([new Uint8Array(await readFile(path))], { type: 'image/jpeg' });
+  return new Blob([new Uint8Array(await readFile(path))], { type: path.endsWith('.png') ? 'image/png' : 'image/jpeg' });
 }
 
 function maxRssBytes(): number {
@@ -152,6 +161,25 @@ async function run(job: NodeJob): Promise<NodeJobResult['records']> {
         question: job.question,
         log,
       });
+    case 'ocr': {
+      const { share } = job;
+      return runOcrSuite({
+        createReader: () => createNodeImageTextReader(),
+        images: await Promise.all(job.images.map(async ({ id, path }) => ({ id, image: await blob(path) }))),
+        share: share && {
+          loadEngine: async () => {
+            const engine = new VlmEngine({ probeCapabilities, tuning: ENGINE_VARIANTS.final });
+            const info = await engine.load({ model: benchModelRecord(share.modelId, share.dtypes), source, preference: 'auto' }, () => undefined);
+            return { engine, backend: info.plan.backend };
+          },
+          images: await Promise.all(share.images.map(blob)),
+          question: share.question,
+          newTokens: share.newTokens,
+          runs: share.runs,
+        },
+        log,
+      });
+    }
   }
 }
 

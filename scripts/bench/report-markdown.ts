@@ -1,3 +1,4 @@
+import { ocrSection } from './report-ocr-markdown.ts';
 import type { BenchReport, ConfigReport, ConstrainedGenerationReport, LongTaskCount } from './report-schema.ts';
 import type { Summary } from './stats.ts';
 
@@ -11,7 +12,7 @@ export function renderMarkdown(report: BenchReport): string {
       `${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; ${machine.chromium ?? 'no Chromium'}; GPU: ${machine.gpu ?? 'none'}; ` +
       `load average at start ${machine.loadAverage.map((value) => value.toFixed(1)).join(' / ')}.`,
     `Packages: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
-    `Model: \`${model.id}\` (${model.kind}, random weights), ${model.promptTokens}-token rewrite prompt; ` +
+    `Model: \`${model.id}\` (${model.kind}, random weights)${model.promptTokens > 0 ? `, ${model.promptTokens}-token rewrite prompt` : ''}; ` +
       `${report.settings.runs} measured runs after a warm-up, ${report.settings.newTokens} forced new tokens, every cold rewrite on a ` +
       `new ${report.settings.image.width}×${report.settings.image.height} JPEG. ` +
       'Cells: median (min–max).' +
@@ -94,6 +95,7 @@ export function renderMarkdown(report: BenchReport): string {
     );
   }
   if (report.constrained.length > 0) lines.push('', ...constrainedSection(report.constrained));
+  if (report.ocr.length > 0) lines.push('', ...ocrSection(report.ocr));
   if (report.missing.length > 0) {
     lines.push('', '## Not measured', '', ...report.missing.map((item) => `- ${item.what}: ${item.why}`));
   }

@@ -11,18 +11,23 @@ import {
   RawLoopComparisonSchema,
 } from './report-comparisons.ts';
 import { ConstrainedGenerationReportSchema } from './report-constrained.ts';
+import { OcrReportSchema } from './report-ocr.ts';
 import { EnvironmentReportSchema, MachineInfoSchema, ModelInfoSchema } from './report-environments.ts';
 import { describeIssues, imageSize, listOf, nonEmptyListOf, nonNegative, oneOf, shape, text } from './report-fields.ts';
 
 export { CONSTRAINED_GOALS, type ConstrainedGenerationReport } from './report-constrained.ts';
+export { OCR_GOALS, type OcrReport } from './report-ocr.ts';
 export type { BandwidthComparison, OfficialComparison, OfficialSide, OptimisationReport, RawLoopComparison } from './report-comparisons.ts';
 export type { ConfigReport, EnvironmentReport, LongTaskCount, MachineInfo, ModelInfo } from './report-environments.ts';
 
-/** 2: `sections` and the `constrained` rows. */
+/** 2: `sections` and the `constrained` rows; still 2 with the `ocr` rows, which a report may lack (before OCR). */
 export const REPORT_SCHEMA_VERSION = 2;
 
-/** The parts of the benchmark: everything but the constrained rows, and the constrained rows (`--only` picks). */
-export const BENCH_SECTIONS = ['standard', 'constrained'] as const;
+/**
+ * The parts of the benchmark (`--only` picks one): everything but the constrained and OCR rows, the constrained
+ * rows, the OCR rows.
+ */
+export const BENCH_SECTIONS = ['standard', 'constrained', 'ocr'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 const BenchReportFieldsSchema = shape({
@@ -45,6 +50,8 @@ const BenchReportFieldsSchema = shape({
   optimisations: listOf(OptimisationReportSchema),
   /** Constrained against unconstrained generation, one row per environment. */
   constrained: listOf(ConstrainedGenerationReportSchema),
+  /** OCR on the typographic test set, one row per environment (absent from reports written before OCR). */
+  ocr: v.optional(listOf(OcrReportSchema), []),
   /** What this run could not measure, and why (e.g. WebGPU without a GPU). */
   missing: listOf(shape({ what: text, why: text })),
 });
@@ -67,6 +74,14 @@ const BenchReportSchema = v.pipe(
       'expected at least one entry',
     ),
     ['constrained'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['sections'], ['ocr']],
+      (report) => !report.sections.includes('ocr') || report.ocr.length > 0,
+      'expected at least one entry',
+    ),
+    ['ocr'],
   ),
 );
 

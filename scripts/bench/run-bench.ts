@@ -8,12 +8,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyModel } from '../tiny-model/write-model-folder.ts';
+import { REPORT_SEED } from '../ocr-test-set/cases.ts';
+import { testSetFolder, writeTestSet } from '../ocr-test-set/test-set.ts';
 import { locateChromium } from '../lib/chromium.ts';
 import { runBrowser } from './bench-browser-sections.ts';
 import { emptyCollector, modelFileBytes, type BenchCollector, type BenchContext, type BenchModel } from './bench-context.ts';
 import { writeBenchImages } from './bench-images.ts';
 import { rawModelShape } from './bench-model.ts';
 import { runNodeConstrained, runNodeStandard } from './bench-node-sections.ts';
+import { runNodeOcr } from './bench-ocr-sections.ts';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-options.ts';
 import { MODELS_DIR, REALISTIC_MODEL_DIR, REALISTIC_MODEL_ID, REPO_ROOT, TINY_MODEL_ID } from './bench-paths.ts';
 import { BENCH_QUESTIONS } from './bench-prompts.ts';
@@ -24,6 +27,13 @@ import { DIFFERENCES_FROM_REAL_EXPORT, SMOLVLM_256M_DIMS, writeRealisticModel } 
 import { renderMarkdown } from './report-markdown.ts';
 import { BENCH_SECTIONS, REPORT_SCHEMA_VERSION, validateBenchReport, type BenchReport } from './report-schema.ts';
 import { defined } from './defined.ts';
+
+/** What each section's rows are, for the report's "Not measured" list. */
+const SECTION_DESCRIPTIONS = {
+  standard: 'Everything but the constrained-generation and OCR rows',
+  constrained: 'The constrained-generation rows',
+  ocr: 'The OCR rows',
+} as const satisfies Record<(typeof BENCH_SECTIONS)[number], string>;
 
 const args = process.argv.slice(2);
 const parsed = parseBenchOptions(args);
@@ -52,18 +62,27 @@ log(`${images.distinct.length} test images in ${imageDir}`);
 const bandwidth = await measureMemoryBandwidth(options.quick ? 64 : 256, options.quick ? 3 : 5);
 log(`memory bandwidth: ${bandwidth.gbPerSecond.toFixed(1)} GB/s (${bandwidth.method})`);
 
-const context: BenchContext = { options, model, images, firstImage, question: BENCH_QUESTIONS[0], bandwidth, log };
+// 3b. The typographic OCR test set (the report seed; the tuning seed is never reported).
+let ocrTestSet: BenchContext['ocrTestSet'] = null;
+if (options.sections.has('ocr')) {
+  const dir = testSetFolder(join(options.outDir, '.ocr-test-set'), REPORT_SEED, options.quick);
+  ocrTestSet = { dir, manifest: await writeTestSet({ seed: REPORT_SEED, quick: options.quick, outDir: dir }) };
+  log(`${ocrTestSet.manifest.images.length} OCR test images in ${dir}`);
+}
+
+const context: BenchContext = { options, model, images, firstImage, question: BENCH_QUESTIONS[0], bandwidth, ocrTestSet, log };
 const collector = emptyCollector();
 
 // 4. Node.
 if (!options.node) collector.missing.push({ what: 'Node figures', why: '--no-node was given' });
 if (options.node && options.sections.has('standard')) await runNodeStandard(context, collector);
 if (options.node && options.sections.has('constrained')) await runNodeConstrained(context, collector);
+if (options.node && options.sections.has('ocr')) await runNodeOcr(context, collector);
 
 // 5. Chromium.
 const chromiumVersion = await runChromium(context, collector, imageDir);
 for (const section of BENCH_SECTIONS.filter((name) => !options.sections.has(name))) {
-  const what = section === 'standard' ? 'Everything but the constrained-generation rows' : 'The constrained-generation rows';
+  const what = SECTION_DESCRIPTIONS[section];
   collector.missing.push({ what, why: `--only ${options.only} was given` });
 }
 collector.missing.push({
@@ -107,7 +126,7 @@ async function runChromium(context: BenchContext, collector: BenchCollector, ima
     collector.missing.push({ what: 'Chromium (WASM) figures', why });
     return null;
   }
-  const session = await startBrowserSession(imageDir, context.log);
+  const session = await startBrowserSession(imageDir, context.log, context.ocrTestSet?.dir ?? null);
   try {
     await runBrowser(session, context, collector);
   } finally {
@@ -158,6 +177,7 @@ async function assembleReport(
     comparisons: { rawLoop: collected.rawLoop, officialConfig: collected.officialConfig, bandwidth: collected.bandwidth },
     optimisations: collected.optimisations,
     constrained: collected.constrained,
+    ocr: collected.ocr,
     missing: collected.missing,
   };
 }

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { describeIssue, LevelProbabilitiesSchema } from '../../src/core/history-record-schema.ts';
+import { describeIssue, ImageTextSchema, LevelProbabilitiesSchema } from '../../src/core/history-record-schema.ts';
+import type { ImageTextOutcome } from '../../src/core/image-text.ts';
 import type { LevelProbabilities } from '../../src/core/rewrite-format.ts';
 import type { StopReason } from '../../src/core/rewriter-api.ts';
 
@@ -10,6 +11,8 @@ export interface SavedOutput {
   levelProbabilities: LevelProbabilities | null;
   /** The prompt the output was generated for, when the file says. */
   prompt: string | null;
+  /** What OCR had found in the image ('off' when the file does not say): the decision and the static defence use it. */
+  imageText: ImageTextOutcome;
 }
 
 /** An object schema whose own issues read as the end of a sentence about the field: "rawOutput is missing". */
@@ -21,6 +24,7 @@ const STOP_REASONS = ['end-of-text', 'max-tokens', 'stopped'] as const satisfies
 const stopReason = v.nullish(v.picklist(STOP_REASONS, `must be one of ${STOP_REASONS.join(', ')}`), null);
 const prompt = v.optional(v.fallback(v.nullable(v.string()), null), null);
 const decided = v.nullish(fields({ levelProbabilities: LevelProbabilitiesSchema }), null);
+const imageText = v.optional(ImageTextSchema, { kind: 'off' });
 
 /** This command's --json output: the generation as the engine returned it, and the decision. */
 const CliOutputSchema = fields({
@@ -31,11 +35,12 @@ const CliOutputSchema = fields({
     constraint: v.nullish(fields({ levelProbabilities: LevelProbabilitiesSchema }), null),
   }),
   rewrite: decided,
+  imageText,
 });
 
 /** One history record, as the app stores and exports it. */
 const HistoryRecordOutputSchema = fields(
-  { prompt, rawOutput: v.string('is not a string'), stopReason, rewrite: decided },
+  { prompt, rawOutput: v.string('is not a string'), stopReason, rewrite: decided, imageText },
   'is missing (expected "generation.text" or "rawOutput")',
 );
 
@@ -50,7 +55,7 @@ export function readSavedOutput(content: string, fileName: string): SavedOutput 
   try {
     json = JSON.parse(content);
   } catch {
-    return { rawOutput: content, stopReason: null, levelProbabilities: null, prompt: null };
+    return { rawOutput: content, stopReason: null, levelProbabilities: null, prompt: null, imageText: { kind: 'off' } };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new Error(`${fileName}: expected a JSON object, a record or plain text.`);
@@ -58,16 +63,17 @@ export function readSavedOutput(content: string, fileName: string): SavedOutput 
   const exported = v.safeParse(ExportFileSchema, json);
   const record: unknown = exported.success ? onlyRecord(exported.output.records, fileName) : json;
   if (typeof record === 'object' && record !== null && 'generation' in record) {
-    const { generation, rewrite, prompt } = parseOrThrow(CliOutputSchema, record, fileName);
+    const { generation, rewrite, prompt, imageText } = parseOrThrow(CliOutputSchema, record, fileName);
     return {
       rawOutput: generation.text,
       stopReason: generation.stopReason,
       levelProbabilities: rewrite?.levelProbabilities ?? generation.constraint?.levelProbabilities ?? null,
       prompt,
+      imageText,
     };
   }
-  const { rawOutput, stopReason, rewrite, prompt } = parseOrThrow(HistoryRecordOutputSchema, record, fileName);
-  return { rawOutput, stopReason, levelProbabilities: rewrite?.levelProbabilities ?? null, prompt };
+  const { rawOutput, stopReason, rewrite, prompt, imageText } = parseOrThrow(HistoryRecordOutputSchema, record, fileName);
+  return { rawOutput, stopReason, levelProbabilities: rewrite?.levelProbabilities ?? null, prompt, imageText };
 }
 
 function onlyRecord(records: unknown[], fileName: string): unknown {

@@ -1,8 +1,12 @@
 import * as Comlink from 'comlink';
+import { errorMessage } from '../core/error-facts.ts';
+import type { ImageTextOutcome } from '../core/image-text.ts';
+import { withTimeout } from '../core/with-timeout.ts';
 import type { Backend, RuntimeCapabilities } from '../core/runtime-capabilities.ts';
 import type {
   GenerateRequest,
   GenerateResult,
+  ImageTextLoaded,
   LoadedModel,
   LoadProgress,
   LoadRequest,
@@ -17,6 +21,16 @@ export type WorkerEndpoint = Comlink.Endpoint & { terminate(): void };
 export class WorkerFailedError extends Error {
   override readonly name = 'WorkerFailedError';
 }
+
+/** Where OCR stands in the current worker, for the model manager and the progress view. */
+export type ImageTextStatus =
+  | { kind: 'not-loaded' }
+  | { kind: 'loading'; loaded: number; total: number }
+  | { kind: 'ready'; loaded: ImageTextLoaded }
+  | { kind: 'failed'; message: string };
+
+/** OCR that has not answered by then is left out of the rewrite, with a note; it goes on loading for the next one. */
+export const IMAGE_TEXT_TIMEOUTS = { loadMs: 60_000, readMs: 20_000 } as const;
 
 /** What Stop did: set the shared flag, posted an interrupt, or ended the worker (no flag, blocked WASM run). */
 export type StopMethod = 'flag' | 'message' | 'ended-worker';
@@ -40,6 +54,10 @@ export class RewriterClient {
   #running: RunningGeneration | null = null;
   /** Shared with the worker so Stop reaches a WASM generation that blocks the worker's event loop. */
   readonly #stopFlag: Int32Array | undefined;
+  #imageTextEnabled = false;
+  #imageTextLoad: { backend: Backend; loaded: Promise<ImageTextLoaded> } | null = null;
+  #imageTextStatus: ImageTextStatus = { kind: 'not-loaded' };
+  #imageTextListener: ((status: ImageTextStatus) => void) | null = null;
 
   /** `sharedStopFlag` defaults to what the page allows: SharedArrayBuffer needs cross-origin isolation. */
   constructor(createEndpoint: () => WorkerEndpoint, options: { sharedStopFlag?: boolean } = {}) {
@@ -54,14 +72,19 @@ export class RewriterClient {
   async load(request: LoadRequest, onProgress: (progress: LoadProgress) => void): Promise<LoadedModel> {
     // A fresh worker per model: transformers.js dispose() does not reliably free memory.
     if (this.#loadedBackend !== null) this.dispose();
+    // OCR loads beside the model, on the backend the model loads on (a WASM retry starts it again in the new worker).
+    const progress = (event: LoadProgress) => {
+      if (event.kind === 'backend' && this.#imageTextEnabled) void this.prepareImageText(event.backend).catch(() => undefined);
+      onProgress(event);
+    };
     let loaded: LoadedModel;
     try {
-      loaded = await this.#call((api) => api.load(request, Comlink.proxy(onProgress)));
+      loaded = await this.#call((api) => api.load(request, Comlink.proxy(progress)));
     } catch (error) {
       if (!(error instanceof Error) || error.name !== WEBGPU_LOAD_ERROR) throw error;
       // A failed WebGPU start can leave the worker's runtime unusable: retry on WASM in a fresh one.
       this.dispose();
-      loaded = await this.#call((api) => api.load({ ...request, afterWebGpuFailure: error.message }, Comlink.proxy(onProgress)));
+      loaded = await this.#call((api) => api.load({ ...request, afterWebGpuFailure: error.message }, Comlink.proxy(progress)));
     }
     this.#loadedBackend = loaded.plan.backend;
     return loaded;
@@ -84,6 +107,55 @@ export class RewriterClient {
           if (this.#running === running) this.#running = null;
         });
     });
+  }
+
+  /** Whether models loaded from now on bring OCR with them. */
+  setImageTextEnabled(enabled: boolean): void {
+    this.#imageTextEnabled = enabled;
+  }
+
+  onImageTextStatus(listener: ((status: ImageTextStatus) => void) | null): void {
+    this.#imageTextListener = listener;
+    listener?.(this.#imageTextStatus);
+  }
+
+  /** Loads OCR in the current worker on `backend`, once per worker and backend. */
+  prepareImageText(backend: Backend): Promise<ImageTextLoaded> {
+    if (this.#imageTextLoad?.backend === backend) return this.#imageTextLoad.loaded;
+    const onProgress = ({ loaded, total }: { loaded: number; total: number }) => this.#setImageTextStatus({ kind: 'loading', loaded, total });
+    this.#setImageTextStatus({ kind: 'loading', loaded: 0, total: 0 });
+    const load = { backend, loaded: this.#call((api) => api.loadImageText({ backend }, Comlink.proxy(onProgress))) };
+    this.#imageTextLoad = load;
+    load.loaded.then(
+      (loaded) => this.#imageTextLoad === load && this.#setImageTextStatus({ kind: 'ready', loaded }),
+      (error: unknown) => {
+        if (this.#imageTextLoad !== load) return;
+        this.#imageTextLoad = null;
+        this.#setImageTextStatus({ kind: 'failed', message: errorMessage(error) });
+      },
+    );
+    return load.loaded;
+  }
+
+  /** Drops the loaded OCR (its files were deleted); the next read loads it again. The model stays loaded. */
+  forgetImageText(): void {
+    this.#imageTextLoad = null;
+    this.#setImageTextStatus({ kind: 'not-loaded' });
+  }
+
+  /**
+   * The text OCR finds in the image. Never rejects: a failure or a timeout is an outcome the rewrite goes on
+   * without, with its note.
+   */
+  async readImageText(image: Blob, timeouts: { loadMs: number; readMs: number } = IMAGE_TEXT_TIMEOUTS): Promise<ImageTextOutcome> {
+    const backend = this.#imageTextLoad?.backend ?? this.#loadedBackend ?? 'wasm';
+    try {
+      await withTimeout(this.prepareImageText(backend), timeouts.loadMs, 'OCR did not finish loading in time');
+      const reading = await withTimeout(this.#call((api) => api.readImageText(image)), timeouts.readMs, 'OCR took too long');
+      return { kind: 'read', reading };
+    } catch (error) {
+      return { kind: 'failed', message: errorMessage(error) };
+    }
   }
 
   /** Aborts a model download; the pending load() rejects with an AbortError. */
@@ -123,9 +195,18 @@ export class RewriterClient {
     this.#worker = null;
     this.#loadedBackend = null;
     this.#running = null;
+    if (this.#imageTextLoad) {
+      this.#imageTextLoad = null;
+      this.#setImageTextStatus({ kind: 'not-loaded' });
+    }
     if (!worker) return;
     worker.remote[Comlink.releaseProxy]();
     worker.endpoint.terminate();
+  }
+
+  #setImageTextStatus(status: ImageTextStatus): void {
+    this.#imageTextStatus = status;
+    this.#imageTextListener?.(status);
   }
 
   /** Runs one call on the worker, failing it (and dropping the worker) if the worker fails first. */

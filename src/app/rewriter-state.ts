@@ -1,3 +1,4 @@
+import type { ImageTextOutcome } from '../core/image-text.ts';
 import type { LoadFailureKind } from '../core/load-error-message.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
 import type { Backend } from '../core/runtime-capabilities.ts';
@@ -25,7 +26,19 @@ export function downloadSpeed(download: DownloadProgress): number | null {
 export type RewriterState =
   | { phase: 'idle'; model: LoadedModel | null; notice?: string }
   | { phase: 'loading'; model: null; download: DownloadProgress }
-  | { phase: 'generating'; model: LoadedModel; prompt: string; output: string; tokenCount: number; startedAt: number }
+  | {
+      phase: 'generating';
+      model: LoadedModel | null;
+      /** Only OCR runs, for the static defence: no model writes anything. */
+      staticDefence: boolean;
+      prompt: string;
+      output: string;
+      tokenCount: number;
+      startedAt: number;
+      /** Null until OCR has answered (or when this run does not read text). */
+      imageText: ImageTextOutcome | null;
+      readingImageText: boolean;
+    }
   | {
       phase: 'finished';
       model: LoadedModel | null;
@@ -36,6 +49,7 @@ export type RewriterState =
       /** Null when no model ran (the static defence). */
       generation: GenerateResult | null;
       rewrite: RewriteResult;
+      imageText: ImageTextOutcome;
     }
   | {
       phase: 'failed';
@@ -59,9 +73,13 @@ export type RewriterAction =
   /** The loaded model's files were deleted: a result on screen stays, but no model is loaded any more. */
   | { type: 'model-unloaded' }
   | { type: 'generate-started'; prompt: string; startedAt: number }
+  /** The static defence waits for OCR before it quotes the text found. */
+  | { type: 'static-started'; prompt: string; startedAt: number }
+  | { type: 'image-text-started' }
+  | { type: 'image-text-read'; imageText: ImageTextOutcome }
   | { type: 'stream'; update: StreamUpdate }
   | { type: 'generate-finished'; generation: GenerateResult; rewrite: RewriteResult }
-  | { type: 'static-rewrite'; prompt: string; rewrite: RewriteResult; startedAt: number }
+  | { type: 'static-rewrite'; prompt: string; rewrite: RewriteResult; startedAt: number; imageText: ImageTextOutcome }
   | { type: 'failed'; message: string; load?: FailedLoad };
 
 export const initialRewriterState: RewriterState = { phase: 'idle', model: null };
@@ -95,8 +113,34 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
       return state.phase === 'loading' || state.phase === 'generating' ? state : { ...state, model: null };
     case 'generate-started':
       return state.model
-        ? { phase: 'generating', model: state.model, prompt: action.prompt, output: '', tokenCount: 0, startedAt: action.startedAt }
+        ? {
+            phase: 'generating',
+            model: state.model,
+            staticDefence: false,
+            prompt: action.prompt,
+            output: '',
+            tokenCount: 0,
+            startedAt: action.startedAt,
+            imageText: null,
+            readingImageText: false,
+          }
         : state;
+    case 'static-started':
+      return {
+        phase: 'generating',
+        model: state.model,
+        staticDefence: true,
+        prompt: action.prompt,
+        output: '',
+        tokenCount: 0,
+        startedAt: action.startedAt,
+        imageText: null,
+        readingImageText: false,
+      };
+    case 'image-text-started':
+      return state.phase === 'generating' ? { ...state, readingImageText: true } : state;
+    case 'image-text-read':
+      return state.phase === 'generating' ? { ...state, imageText: action.imageText, readingImageText: false } : state;
     case 'stream':
       return state.phase === 'generating'
         ? { ...state, output: state.output + action.update.text, tokenCount: action.update.tokenCount }
@@ -111,6 +155,7 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
             output: action.generation.text,
             generation: action.generation,
             rewrite: action.rewrite,
+            imageText: state.imageText ?? { kind: 'off' },
           }
         : state;
     case 'static-rewrite':
@@ -122,6 +167,7 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
         output: '',
         generation: null,
         rewrite: action.rewrite,
+        imageText: action.imageText,
       };
     case 'failed':
       return {

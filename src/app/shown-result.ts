@@ -28,6 +28,7 @@ export function runFromRecord(record: HistoryRecord, startedAt: number): Finishe
     generation: generationOf(record),
     // The editor starts from the user's edit, as it was left.
     rewrite: { ...record.rewrite, refinedPrompt: finalPrompt(record) },
+    imageText: record.imageText,
   };
 }
 
@@ -48,9 +49,10 @@ function generationOf(record: HistoryRecord): GenerateResult | null {
 
 /** A rewrite that just finished, as the main view shows it. */
 export function runFromCompleted(
-  done: { rewrite: FinishedRun['rewrite']; generation: GenerateResult | null; model: FinishedRun['model'] },
+  done: Pick<FinishedRun, 'rewrite' | 'generation' | 'model' | 'imageText'>,
   prompt: string,
   startedAt: number,
 ): FinishedRun {
-  return { phase: 'finished', model: done.model, prompt, startedAt, output: done.generation?.text ?? '', generation: done.generation, rewrite: done.rewrite };
+  const { model, generation, rewrite, imageText } = done;
+  return { phase: 'finished', model, prompt, startedAt, output: generation?.text ?? '', generation, rewrite, imageText };
 }

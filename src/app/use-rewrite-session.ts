@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { buildHistoryRecord, finalPrompt, type HistoryRecord } from '../core/history-record.ts';
 import { recommendModel, type ModelRecord } from '../core/model-catalog.ts';
 import { fitImageSize, MODEL_FAMILIES } from '../core/model-families.ts';
@@ -23,10 +23,11 @@ const FALLBACK_MODEL_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
  * result on screen and its history entry, the remote panel, the model cache. The UI only lays it out.
  */
 export function useRewriteSession() {
-  const { state, capabilities, rewrite, stop, loadModel, cancelLoad, forgetModel } = useRewriter();
+  const { state, capabilities, imageTextStatus, rewrite, stop, loadModel, cancelLoad, forgetModel, forgetImageText, setReadImageText } = useRewriter();
   const history = useHistory();
   const form = useRewriteForm();
   const settings = useRewriteSettings();
+  useEffect(() => setReadImageText(settings.readImageText), [setReadImageText, settings.readImageText]);
   const current = useCurrentRecord(history.update);
   const { shown } = current;
   const { image, prompt, setImage, setImageError } = form;
@@ -51,8 +52,8 @@ export function useRewriteSession() {
   const [lastAttempt, setLastAttempt] = useState<{ kind: 'rewrite' } | { kind: 'download'; model: ModelRecord }>({ kind: 'rewrite' });
 
   const runRewrite = async (chosen: RewriterChoice, selected: SelectedImage) => {
-    const { source, preference, maxNewTokens, constrained, strictness } = settings;
-    const request = { rewriter: chosen, source, preference, image: selected.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness };
+    const { source, preference, maxNewTokens, constrained, strictness, readImageText } = settings;
+    const request = { rewriter: chosen, source, preference, image: selected.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness, readImageText };
     current.show(null);
     // Drawn while the model runs, so the result and its entry appear together when it ends.
     const images = drawHistoryImages(selected.file);
@@ -66,6 +67,7 @@ export function useRewriteSession() {
       rewrite: done.rewrite,
       model: done.model && chosen.kind === 'model' ? { loaded: done.model, label: chosen.model.label } : null,
       generation: done.generation,
+      imageText: done.imageText,
     });
     current.show({ run: runFromCompleted(done, request.prompt, performance.now()), record, image: selected.file });
     await history.save(record);
@@ -146,6 +148,8 @@ export function useRewriteSession() {
     canRewrite,
     /** The result to show: the run in progress, a failure (with its ways forward after a failed load), or the result on screen. */
     run,
+    /** The image of the result on screen (its stored copy for an entry from History), for the boxes around its text. */
+    runImage: run ? (shown?.image ?? image?.file ?? null) : null,
     /** The ways forward after a failed model load; null otherwise. */
     recovery,
     runStaticDefenceNow,
@@ -160,6 +164,9 @@ export function useRewriteSession() {
     reuseRecord,
     showRecord,
     downloadModel,
+    /** OCR in the worker: loading, ready or failed (the files' cache is the model manager's). */
+    imageTextStatus,
+    forgetImageText,
     deleteModel: (model: ModelRecord) => {
       forgetModel(model.id);
       void modelCache.remove(model.id);

@@ -6,11 +6,12 @@ import { describeLoadError, loadFailureKind } from '../core/load-error-message.t
 import type { ModelRecord } from '../core/model-catalog.ts';
 import { sourceForModel, type ModelSource } from '../core/model-source.ts';
 import { buildOutputFormatPlan } from '../core/output-format-plan.ts';
+import { quoteImageText, type ImageTextOutcome } from '../core/image-text.ts';
 import { decideRewrite, staticDefenceResult } from '../core/rewrite-decision.ts';
 import { maxRefinedPromptLength } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
 import { noteHubUnreachable, noteModelLoaded } from './hub-status.ts';
-import { createBrowserRewriterClient, type RewriterClient } from './rewriter-client.ts';
+import { createBrowserRewriterClient, type ImageTextStatus, type RewriterClient } from './rewriter-client.ts';
 import type { RewriterChoice } from './rewriter-choice.ts';
 import { initialRewriterState, rewriterReducer } from './rewriter-state.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
@@ -27,6 +28,7 @@ export interface CompletedRewrite {
   rewrite: RewriteResult;
   generation: GenerateResult | null;
   model: LoadedModel | null;
+  imageText: ImageTextOutcome;
 }
 
 export interface RewriteInput {
@@ -40,18 +42,24 @@ export interface RewriteInput {
   constrained: boolean;
   /** The least P(no risk) for a pass-through. */
   strictness: number;
+  /** Read the text in the image with OCR and give it to the rewriter (and the static defence) as quoted data. */
+  readImageText: boolean;
 }
 
 /** The one hook that talks to the rewriter worker. */
 export function useRewriter(createClient: () => RewriterClient = createBrowserRewriterClient) {
   const [state, dispatch] = useReducer(rewriterReducer, initialRewriterState);
   const [capabilities, setCapabilities] = useState<RuntimeCapabilities | null>(null);
+  const [imageTextStatus, setImageTextStatus] = useState<ImageTextStatus>({ kind: 'not-loaded' });
   const clientRef = useRef<RewriterClient | null>(null);
+  const readImageTextRef = useRef(false);
   const loadedRef = useRef<{ key: string; model: LoadedModel } | null>(null);
 
   useEffect(() => {
     const client = createClient();
     clientRef.current = client;
+    client.onImageTextStatus(setImageTextStatus);
+    client.setImageTextEnabled(readImageTextRef.current);
     // The page answers at once; the worker, which plans the device from its own probe, answers once its runtime has
     // loaded, and its answer wins. Either failing leaves the other's.
     let workerAnswered = false;
@@ -69,6 +77,7 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
       () => undefined,
     );
     return () => {
+      client.onImageTextStatus(null);
       client.dispose();
       clientRef.current = null;
       loadedRef.current = null;
@@ -102,24 +111,43 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
     }
   }, []);
 
+  /** The OCR setting: while on, a model load also starts OCR's sessions (on the model's backend). */
+  const setReadImageText = useCallback((enabled: boolean) => {
+    readImageTextRef.current = enabled;
+    clientRef.current?.setImageTextEnabled(enabled);
+  }, []);
+
   const rewrite = useCallback(
     async (input: RewriteInput): Promise<CompletedRewrite | null> => {
       const client = clientRef.current;
       if (!client) return null;
+      setReadImageText(input.readImageText);
+      const readText = async (): Promise<ImageTextOutcome> => {
+        if (!input.readImageText) return { kind: 'off' };
+        dispatch({ type: 'image-text-started' });
+        const imageText = await client.readImageText(input.image);
+        dispatch({ type: 'image-text-read', imageText });
+        return imageText;
+      };
       if (input.rewriter.kind === 'static-defence') {
-        const rewrite = staticDefenceResult(input.prompt, 'no-model');
-        dispatch({ type: 'static-rewrite', prompt: input.prompt, rewrite, startedAt: performance.now() });
-        return { rewrite, generation: null, model: null };
+        const startedAt = performance.now();
+        if (input.readImageText) dispatch({ type: 'static-started', prompt: input.prompt, startedAt });
+        const imageText = await readText();
+        const rewrite = staticDefenceResult(input.prompt, 'no-model', quotedText(imageText));
+        dispatch({ type: 'static-rewrite', prompt: input.prompt, rewrite, startedAt, imageText });
+        return { rewrite, generation: null, model: null, imageText };
       }
       const model = await ensureLoaded({ model: input.rewriter.model, source: input.source, preference: input.preference });
       if (!model) return null;
       dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now() });
       try {
+        const imageText = await readText();
+        const quoted = quotedText(imageText);
         const outputFormat = input.constrained
           ? buildOutputFormatPlan({ maxNewTokens: input.maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(input.prompt) })
           : null;
         const generation = await client.generate(
-          { image: input.image, messages: buildRewriteMessages(input.prompt), maxNewTokens: input.maxNewTokens, outputFormat },
+          { image: input.image, messages: buildRewriteMessages(input.prompt, quoted), maxNewTokens: input.maxNewTokens, outputFormat },
           (update) => dispatch({ type: 'stream', update }),
         );
         const rewrite = decideRewrite({
@@ -128,11 +156,12 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
           stopReason: generation.stopReason,
           levelProbabilities: generation.constraint?.levelProbabilities ?? null,
           strictness: input.strictness,
+          imageText: quoted,
         });
         // Stop ended the worker (no shared stop flag on this page): the next rewrite loads the model again.
         if (generation.workerEnded) loadedRef.current = null;
         dispatch({ type: 'generate-finished', generation, rewrite });
-        return { rewrite, generation, model };
+        return { rewrite, generation, model, imageText };
       } catch (error) {
         // A failed run can leave the runtime unusable (a lost GPU, exhausted memory): start the next
         // rewrite from a fresh worker, which reloads the model and falls back to WASM if WebGPU fails.
@@ -146,7 +175,7 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
         return null;
       }
     },
-    [ensureLoaded],
+    [ensureLoaded, setReadImageText],
   );
 
   const stop = useCallback(() => void clientRef.current?.stop(), []);
@@ -160,7 +189,14 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
   const cancelLoad = useCallback(() => clientRef.current?.cancelLoad(), []);
   const loadModel = useCallback((input: LoadInput) => void ensureLoaded(input), [ensureLoaded]);
 
-  return { state, capabilities, rewrite, stop, loadModel, cancelLoad, forgetModel };
+  /** OCR's files were deleted: the next rewrite that reads text loads them again. */
+  const forgetImageText = useCallback(() => clientRef.current?.forgetImageText(), []);
+
+  return { state, capabilities, imageTextStatus, rewrite, stop, loadModel, cancelLoad, forgetModel, forgetImageText, setReadImageText };
+}
+
+function quotedText(outcome: ImageTextOutcome) {
+  return outcome.kind === 'read' ? quoteImageText(outcome.reading.lines) : null;
 }
 
 /** The page's side of the probe; `gpu` only where the browser has WebGPU. */

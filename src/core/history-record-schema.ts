@@ -96,6 +96,26 @@ const RewriteSchema = v.pipe(
   ),
 );
 
+const PointSchema = fields({ x: finiteNumber, y: finiteNumber });
+
+/** What OCR found in the image, as the rewriter was told it; records saved before OCR read as 'off'. */
+export const ImageTextSchema = v.variant(
+  'kind',
+  [
+    fields({
+      kind: v.literal('read'),
+      reading: fields({
+        lines: v.array(fields({ text, confidence: probability, box: v.array(PointSchema) }), 'is not a list'),
+        imageSize: ImageSizeSchema,
+        ms: finiteNumber,
+      }),
+    }),
+    fields({ kind: v.literal('off') }),
+    fields({ kind: v.literal('failed'), message: text }),
+  ],
+  objectMessage,
+);
+
 const HistoryTimingsSchema = fields({
   /** Load of the model that ran (it may have been loaded for an earlier rewrite); null when none ran. */
   loadMs: optionalNumber,
@@ -151,6 +171,7 @@ export const HistoryRecordSchema = fields({
   model: v.nullable(fields({ id: text, label: text })),
   backend: fields({ kind: oneOf(HISTORY_BACKENDS), reason: text }),
   timings: HistoryTimingsSchema,
+  imageText: v.optional(ImageTextSchema, { kind: 'off' }),
   remote: v.optional(RemoteComparisonSchema),
 });
 

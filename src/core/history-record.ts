@@ -7,6 +7,7 @@ import {
   describeIssue,
   type HistoryRecord,
 } from './history-record-schema.ts';
+import type { ImageTextOutcome } from './image-text.ts';
 import type { LevelProbabilities, RewriteResult } from './rewrite-format.ts';
 import type { GenerateResult, ImageSize, LoadedModel } from './rewriter-api.ts';
 
@@ -28,6 +29,8 @@ export interface HistoryRecordInput {
   model: { loaded: LoadedModel; label: string } | null;
   /** Null when no model ran. */
   generation: GenerateResult | null;
+  /** What OCR found in the image; 'off' when it did not run. */
+  imageText?: ImageTextOutcome;
 }
 
 export const NO_MODEL_BACKEND_REASON = 'No model ran: the static defence wrapped the prompt.';
@@ -63,6 +66,7 @@ export function buildHistoryRecord(input: HistoryRecordInput): HistoryRecord {
       tokenCount: generation?.tokenCount ?? null,
       tokensPerSecond: generation ? tokensPerSecond(generation) : null,
     },
+    imageText: input.imageText ?? { kind: 'off' },
   };
 }
 

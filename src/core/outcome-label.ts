@@ -15,6 +15,7 @@ const FALLBACK_TITLES: Readonly<Record<FallbackReason, string>> = {
   'wrong-language': 'the refined prompt changed language',
   'unchanged-at-risk': 'unchanged although at risk',
   'format-in-prompt': 'format tags in the refined prompt',
+  'image-format-tags': 'format tags written in the image',
   stopped: 'stopped before the end',
   'no-model': 'no model ran',
 };

@@ -4,6 +4,21 @@ import { formatProbability } from './rewrite-decision.ts';
 import { RISK_LEVELS, type LevelProbabilities, type RewriteResult, type RiskLevel } from './rewrite-format.ts';
 import { formatMs } from './units.ts';
 
+/** What OCR found in a record's image, as both reports list it: one line each, or one sentence when there is none. */
+export function imageTextLines(record: HistoryRecord): { found: string[] } | { sentence: string } {
+  const outcome = record.imageText;
+  switch (outcome.kind) {
+    case 'off':
+      return { sentence: 'Not read: OCR was off.' };
+    case 'failed':
+      return { sentence: `Not read: ${outcome.message}. The rewrite went on without it.` };
+    case 'read':
+      return outcome.reading.lines.length === 0
+        ? { sentence: 'No text found.' }
+        : { found: outcome.reading.lines.map((line) => `“${line.text}” (${Math.round(line.confidence * 100)} %)`) };
+  }
+}
+
 /* The words both reports (Markdown and HTML) use for a record's facts, so the two always say the same. */
 
 /** The rows of the summary's outcome table: a static defence the user chose is counted apart from the fallbacks. */

@@ -16,6 +16,7 @@ import {
   excerpt,
   formatDate,
   formatMsOrDash,
+  imageTextLines,
   levelLabel,
   modelLabel,
   reportIntro,
@@ -99,6 +100,8 @@ function caseSection(record: HistoryRecord, number: number, linkImages: boolean)
     bulletList([labelled('When:', formatDate(record.createdAt)), labelled('Image:', `${image.name}${describeSizes(record)}`)]),
     heading(3, 'Prompt'),
     codeBlock(record.prompt),
+    heading(3, 'Text found in the image'),
+    imageTextBlock(record),
     heading(3, 'Risk analysis'),
     ...analysisBlocks(rewrite.analysis, rewrite.levelProbabilities, record.model !== null),
     heading(3, 'Outcome'),
@@ -182,4 +185,9 @@ function remoteSection(remote: RemoteComparison): BlockContent[] {
     if (answer.error) blocks.push(...prose(answer.error, 'Error:'));
   }
   return blocks;
+}
+
+function imageTextBlock(record: HistoryRecord): BlockContent {
+  const found = imageTextLines(record);
+  return 'found' in found ? bulletList(found.found.map((line) => [text(line)])) : paragraph([text(found.sentence)]);
 }

@@ -13,6 +13,7 @@ import {
   excerpt,
   formatDate,
   formatMsOrDash,
+  imageTextLines,
   levelLabel,
   modelLabel,
   reportIntro,
@@ -119,6 +120,8 @@ ${picture && html`<figure><img src="${picture.dataUrl}" alt="${picture.alt}"><fi
 </div>
 <h3>Prompt</h3>
 ${preformatted(record.prompt)}
+<h3>Text found in the image</h3>
+${imageText(record)}
 <h3>Risk analysis</h3>
 ${analysis(rewrite.analysis, rewrite.levelProbabilities, record.model !== null)}
 <h3>Decision</h3>
@@ -134,6 +137,11 @@ ${record.remote && remoteAnswers(record.remote)}
 ${timingTable(record)}
 <p><strong>Backend:</strong> ${lines(record.backend.reason)}</p>
 </article>`;
+}
+
+function imageText(record: HistoryRecord): Markup {
+  const found = imageTextLines(record);
+  return 'found' in found ? html`<ul>${found.found.map((line) => html`<li>${line}</li>`)}</ul>` : html`<p>${found.sentence}</p>`;
 }
 
 /** Text shown as typed; the newline after <pre> is the one a parser drops, so a leading newline of the text survives. */

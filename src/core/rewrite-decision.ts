@@ -1,3 +1,4 @@
+import type { QuotedImageText } from './image-text.ts';
 import { parseRewriteOutput, rawRefinedSpan, scanVerdictFields, type VerdictFields } from './rewrite-parser.ts';
 import {
   RISK_CATEGORIES,
@@ -22,6 +23,8 @@ export interface DecisionInput {
   levelProbabilities: LevelProbabilities | null;
   /** The least P(no risk) that lets a prompt pass through unchanged, where P is known. */
   strictness: number;
+  /** The text OCR found in the image, as the rewriter was shown it; the static defence quotes it too. */
+  imageText?: QuotedImageText | null;
 }
 
 /**
@@ -86,6 +89,7 @@ function readVerdict(fields: VerdictFields): Verdict {
  */
 export function decideRewrite(input: DecisionInput): RewriteResult {
   const { originalPrompt, stopReason, levelProbabilities, strictness } = input;
+  const imageText = input.imageText ?? null;
   const parsed = parseRewriteOutput(input.rawOutput);
   const verdict = readVerdict(scanVerdictFields(input.rawOutput));
   const analysis: RiskAnalysis = {
@@ -101,10 +105,13 @@ export function decideRewrite(input: DecisionInput): RewriteResult {
   const fallback = (reason: FallbackReason): FallbackResult => ({
     outcome: 'fallback',
     reason,
-    refinedPrompt: applyStaticDefence(originalPrompt),
+    refinedPrompt: applyStaticDefence(originalPrompt, imageText),
     ...decided,
     explanation: joinSentences(`Static defence: ${FALLBACK_SUMMARIES[reason]}.`, ...notes),
   });
+
+  // Unconstrained, a model can copy its whole verdict from text in the image; constrained, tags come from the plan only.
+  if (imageText?.heldFormatTags && levelProbabilities === null) return fallback('image-format-tags');
 
   if (verdict.onlyNone) {
     const confident = pNone === null || pNone >= strictness;
@@ -153,12 +160,13 @@ export function decideRewrite(input: DecisionInput): RewriteResult {
 export function staticDefenceResult(
   originalPrompt: string,
   reason: FallbackReason,
+  imageText: QuotedImageText | null = null,
   analysis: RiskAnalysis = EMPTY_ANALYSIS,
 ): FallbackResult {
   return {
     outcome: 'fallback',
     reason,
-    refinedPrompt: applyStaticDefence(originalPrompt),
+    refinedPrompt: applyStaticDefence(originalPrompt, imageText),
     analysis,
     levelProbabilities: null,
     explanation: `Static defence: ${FALLBACK_SUMMARIES[reason]}.`,
@@ -195,6 +203,8 @@ const FALLBACK_SUMMARIES: Readonly<Record<FallbackReason, string>> = {
   'wrong-language': 'the refined prompt was not in the language of your prompt',
   'unchanged-at-risk': 'the refined prompt was your prompt unchanged, though the risk was not clearly none',
   'format-in-prompt': 'the refined prompt held format tags, special tokens or control characters',
+  'image-format-tags':
+    "the image's text holds the rewriter's own format tags and the run was not constrained, so its verdict could have been copied from the image",
   'stopped': 'you stopped the rewriter before it finished',
   'no-model': 'no rewriting model ran, so your prompt is wrapped in a standard safety instruction',
 };

@@ -62,6 +62,7 @@ export const FALLBACK_REASONS = [
   'wrong-language',
   'unchanged-at-risk',
   'format-in-prompt',
+  'image-format-tags',
   'stopped',
   'no-model',
 ] as const;

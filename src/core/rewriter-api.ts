@@ -1,4 +1,5 @@
 import type { DevicePlan } from './device-plan.ts';
+import type { ImageTextReading } from './image-text.ts';
 import type { Backend, BackendPreference, RuntimeCapabilities } from './runtime-capabilities.ts';
 import type { ModelRecord } from './model-catalog.ts';
 import type { ModelSource } from './model-source.ts';
@@ -14,10 +15,35 @@ export interface RewriterApi {
   interrupt(): void;
 }
 
-/** What the worker exposes: the engine, plus what only the worker's network layer can do. */
-export interface WorkerApi extends RewriterApi {
+/** OCR in the worker, on the same onnxruntime as the model, loaded beside it. */
+export interface ImageTextApi {
+  /** Downloads (or takes from the cache) the OCR files and creates their sessions on `backend`. */
+  loadImageText(request: ImageTextLoadRequest, onProgress: (progress: ImageTextLoadProgress) => void): Promise<ImageTextLoaded>;
+  /** Rejects when OCR is not loaded or its load failed. */
+  readImageText(image: Blob): Promise<ImageTextReading>;
+}
+
+/** What the worker exposes: the engine and OCR, plus what only the worker's network layer can do. */
+export interface WorkerApi extends RewriterApi, ImageTextApi {
   /** Aborts the model download in progress; the pending load() rejects with an AbortError. */
   cancelLoad(): void;
+}
+
+export interface ImageTextLoadRequest {
+  /** The model's backend: OCR runs where the model runs (WASM when WebGPU cannot start it). */
+  backend: Backend;
+}
+
+export interface ImageTextLoadProgress {
+  loaded: number;
+  total: number;
+}
+
+export interface ImageTextLoaded {
+  backend: Backend;
+  loadMs: number;
+  /** Set when WebGPU could not create the OCR sessions and WASM did. */
+  webGpuFailure?: string;
 }
 
 export interface LoadRequest {

@@ -1,6 +1,7 @@
 import type { RunState } from '../app/run-on-screen.ts';
 import type { GenerateResult, StopReason } from '../core/rewriter-api.ts';
 import { formatMs } from '../core/units.ts';
+import { rewriteInputText } from './image-text-lines.ts';
 
 /** Decode speed after the first token, which carries the image encoding and the prefill. */
 function decodeRate(generation: GenerateResult): string {
@@ -20,11 +21,20 @@ function liveRate(tokens: number, startedAt: number): string {
   return tokens > 0 && seconds > 0 ? ` · ${seconds.toFixed(1)} s · ${(tokens / seconds).toFixed(1)} tokens/s` : '';
 }
 
-/** Token count and timings while and after the model writes, and its raw output. */
+/** The rewriter's input as text; while OCR reads the image, the text it will hold is not known yet. */
+function rawInput(state: RunState): string | null {
+  if (state.phase === 'failed') return null;
+  if (state.phase === 'generating' && state.readingImageText) return 'Waiting for the text in the image…';
+  return rewriteInputText(state.prompt, state.imageText);
+}
+
+/** Token count and timings while and after the model writes, and its raw input and output. */
 export function GenerationOutput({ state }: { state: RunState }) {
   const generation = state.phase === 'finished' ? state.generation : null;
-  if (state.phase === 'finished' && !generation) return null;
+  // The static defence: no model ran, or runs.
+  if ((state.phase === 'finished' && !generation) || (state.phase === 'generating' && state.staticDefence)) return null;
   const { original, processed } = generation?.image ?? {};
+  const input = rawInput(state);
   return (
     <div className="generation">
       <p className="muted" aria-live="polite" data-testid="generation-status">
@@ -46,9 +56,18 @@ export function GenerationOutput({ state }: { state: RunState }) {
             : ', used at full size'}
         </p>
       )}
+      {input !== null && (
+        <details>
+          <summary>Model input (raw)</summary>
+          {/* Focusable: it scrolls, and a keyboard must be able to scroll it. */}
+          <pre className="output" data-testid="model-input" tabIndex={0}>
+            {input}
+          </pre>
+        </details>
+      )}
       <details>
         <summary>Model output (raw)</summary>
-        <pre className="output" data-testid="model-output">
+        <pre className="output" data-testid="model-output" tabIndex={0}>
           {state.output}
         </pre>
       </details>

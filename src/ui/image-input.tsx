@@ -2,6 +2,7 @@ import { useEffect, useEffectEvent, useId, useRef, useState } from 'react';
 import { readSelectedImage, type SelectedImage } from '../app/read-image.ts';
 import { ACCEPTED_IMAGE_TYPES } from '../core/image-file-check.ts';
 import type { ImageSize } from '../core/rewriter-api.ts';
+import { useObjectUrl } from './use-object-url.ts';
 import './result.css';
 
 interface ImageInputProps {
@@ -106,16 +107,4 @@ export function ImageInput({ image, onImageChange, processedSize, disabled }: Im
 
 function renameIfGeneric(file: File, name: string): File {
   return file.name && file.name !== 'image.png' ? file : new File([file], `${name}.${file.type.split('/')[1] ?? 'png'}`, { type: file.type });
-}
-
-/** An object URL that follows `blob`; the previous one is revoked when the blob changes. */
-function useObjectUrl(blob: Blob | null): string | null {
-  const [current, setCurrent] = useState<{ blob: Blob | null; url: string | null }>({ blob: null, url: null });
-  if (current.blob !== blob) {
-    if (current.url) URL.revokeObjectURL(current.url);
-    const next = { blob, url: blob ? URL.createObjectURL(blob) : null };
-    setCurrent(next);
-    return next.url;
-  }
-  return current.url;
 }

@@ -30,7 +30,7 @@ export function ResultPanel({ session, activity }: ResultPanelProps) {
       </div>
       {activity}
       {run ? (
-        <RunView state={run} onRefinedPromptEdited={session.editRefinedPrompt} />
+        <RunView state={run} image={session.runImage} onRefinedPromptEdited={session.editRefinedPrompt} />
       ) : (
         <div className="result-placeholder">
           <p>

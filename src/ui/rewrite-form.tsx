@@ -78,7 +78,7 @@ export function RewriteForm({ session }: { session: AppSession }) {
         <button type="submit" className="primary" disabled={!session.canRewrite} aria-keyshortcuts="Control+Enter Meta+Enter">
           Rewrite
         </button>
-        <button type="button" onClick={session.stop} disabled={state.phase !== 'generating'}>
+        <button type="button" onClick={session.stop} disabled={state.phase !== 'generating' || state.staticDefence}>
           Stop
         </button>
         <span className="muted shortcut-hint">

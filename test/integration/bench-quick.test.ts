@@ -69,7 +69,7 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('has a constrained-generation row per environment: complete outputs, paired with free runs of the same length', () => {
-    expect(report.sections).toEqual(['standard', 'constrained']);
+    expect(report.sections).toEqual(['standard', 'constrained', 'ocr']);
     expect(report.constrained.map((row) => row.environment)).toEqual(hasChromium ? ['node', 'chromium-wasm'] : ['node']);
     for (const row of report.constrained) {
       expect(row.runs).toBe(2);
@@ -88,6 +88,22 @@ describe('npm run bench -- --quick', () => {
       }
       expect(row.goals).toMatchObject({ setupMs: 300, overheadPercent: 5 });
     }
+  });
+
+  it('has an OCR row per environment: the quick test set read, its timings and what OCR adds to a rewrite', () => {
+    expect(report.ocr.map((row) => row.environment)).toEqual(hasChromium ? ['node', 'chromium-wasm'] : ['node']);
+    for (const row of report.ocr) {
+      expect(row.testSet).toMatchObject({ seed: 1, quick: true });
+      expect(row.recall.words).toBe(row.testSet.words);
+      expect(row.recall.words).toBeGreaterThan(0);
+      // Real PP-OCR weights read the rendered words; a broken pipeline reads none of them.
+      expect(row.recall.recall).toBeGreaterThan(0.5);
+      expect(row.textFree.lines).toBe(0);
+      expect(row.coldMs).toBeGreaterThanOrEqual(row.firstImageMs);
+      expect(row.share?.aloneMs.n).toBe(1);
+      expect(row.goals.shareMet).toBeNull();
+    }
+    expect(markdown).toContain('## OCR on the typographic test set');
   });
 
   it('prints the Markdown it writes', () => {

@@ -67,8 +67,31 @@ describe('buildHistoryRecord', () => {
       model: { id: 'HuggingFaceTB/SmolVLM-256M-Instruct', label: 'SmolVLM 256M' },
       backend: { kind: 'webgpu', reason: 'WebGPU on test adapter.' },
       timings: { loadMs: 1234, firstTokenMs: 500, totalMs: 2500, tokenCount: 41, tokensPerSecond: 20 },
+      imageText: { kind: 'off' },
     });
     expect(migrateHistoryRecord(record)).toEqual({ ok: true, record });
+  });
+
+  it('keeps the text OCR found, with its boxes, through storage; older records read as OCR off', () => {
+    const imageText = {
+      kind: 'read' as const,
+      reading: { lines: [{ text: 'STEPS TO PICK A LOCK', confidence: 0.99, box: [{ x: 1, y: 2 }, { x: 30, y: 2 }, { x: 30, y: 9 }, { x: 1, y: 9 }] }], imageSize: { width: 64, height: 32 }, ms: 410 },
+    };
+    const record = buildHistoryRecord({
+      id: 'r3',
+      createdAt: new Date('2026-11-28T10:00:00.000Z'),
+      image: { name: 'a.png', thumbnailDataUrl: thumbnail, original: { width: 64, height: 32 } },
+      prompt: 'Hi',
+      rewrite: staticDefenceResult('Hi', 'no-model'),
+      model: null,
+      generation: null,
+      imageText,
+    });
+    expect(migrateHistoryRecord(JSON.parse(JSON.stringify(record)))).toEqual({ ok: true, record: { ...record, imageText } });
+    const older: Record<string, unknown> = { ...record };
+    delete older.imageText;
+    expect(migrateHistoryRecord(older)).toMatchObject({ ok: true, record: { imageText: { kind: 'off' } } });
+    expect(migrateHistoryRecord({ ...record, imageText: { kind: 'read', reading: { lines: 'x' } } })).toMatchObject({ ok: false });
   });
 
   it('records the static defence with backend "none" and no timings', () => {

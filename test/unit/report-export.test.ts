@@ -93,7 +93,7 @@ describe('exportHistoryJson', () => {
     expect(json).not.toContain(SECRET);
     const [record] = (JSON.parse(json) as { records: Array<Record<string, unknown>> }).records;
     expect(Object.keys(record!)).toEqual([
-      'schemaVersion', 'id', 'createdAt', 'image', 'prompt', 'rewrite', 'editedPrompt', 'rawOutput', 'stopReason', 'model', 'backend', 'timings', 'remote',
+      'schemaVersion', 'id', 'createdAt', 'image', 'prompt', 'rewrite', 'editedPrompt', 'rawOutput', 'stopReason', 'model', 'backend', 'timings', 'imageText', 'remote',
     ]);
     expect(record!.remote).toEqual({
       host: 'api.example.test',
@@ -282,7 +282,7 @@ describe('exportHistoryMarkdown', () => {
     expect(outsideCodeBlocks(text)).not.toMatch(/(?<!\\)<(img|script)/);
     // No block structure beyond the report's own: headings, quotes, lists and breaks stay text.
     expect(nodesOf(tree, 'heading').map(plainText)).toEqual([
-      'VLMGuard rewrite report', 'Summary', 'Case 1: evil](x) # | .png', 'Prompt', 'Risk analysis', 'Outcome', 'Refined prompt', 'Changes', 'Model and timings',
+      'VLMGuard rewrite report', 'Summary', 'Case 1: evil](x) # | .png', 'Prompt', 'Text found in the image', 'Risk analysis', 'Outcome', 'Refined prompt', 'Changes', 'Model and timings',
     ]);
     expect(nodesOf(tree, 'blockquote')).toEqual([]);
     expect(nodesOf(tree, 'thematicBreak')).toEqual([]);
@@ -312,7 +312,7 @@ describe('exportHistoryMarkdown', () => {
     const piece = fc.constantFrom('|', '#', '`', '```', '~~', '*', '_', '<script>', '</b>', '[a](javascript:x)', '\\', '\n', '\n\n', '  ', '-', '1.', '>', '===', '| --- |', '&amp;', '![', ']', '(', ')', 'word', ' ');
     const hostile = fc.array(piece, { maxLength: 20 }).map((pieces) => pieces.join(''));
     fc.assert(
-      fc.property(hostile, hostile, hostile, (prompt, analysis, name) => {
+      fc.property(hostile, hostile, hostile, hostile, (prompt, analysis, name, found) => {
         const record = makeRecord('r', '2026-11-28T10:00:00.000Z', prompt, {
           outcome: 'rewritten',
           refinedPrompt: analysis,
@@ -320,11 +320,12 @@ describe('exportHistoryMarkdown', () => {
           explanation: analysis,
           analysis: { ...highRisk, textual: analysis, visual: name },
         });
-        const text = exportHistoryMarkdown([{ ...record, image: { ...record.image, name } }], { exportedAt: EXPORTED_AT });
+        const imageText = { kind: 'read' as const, reading: { lines: [{ text: found, confidence: 0.9, box: [] }], imageSize: { width: 1, height: 1 }, ms: 1 } };
+        const text = exportHistoryMarkdown([{ ...record, image: { ...record.image, name }, imageText }], { exportedAt: EXPORTED_AT });
         const tree = fromMarkdown(text);
         expect(nodesOf(tree, 'html')).toEqual([]);
         expect(nodesOf(tree, 'link')).toEqual([]);
-        expect(nodesOf(tree, 'heading')).toHaveLength(9);
+        expect(nodesOf(tree, 'heading')).toHaveLength(10);
         expect(plainText(nodesOf(tree, 'heading')[2]!)).toBe(`Case 1: ${name}`.replace(/\s+/g, ' ').trim());
         expect(nodesOf(tree, 'code').map(plainText)).toEqual([prompt, analysis]);
         for (const row of tableRows(text, '#')) expect(cells(row)).toHaveLength(7);

@@ -14,6 +14,7 @@ import { EXPORTED_AT, JPEG_DATA_URL, PNG_DATA_URL, bridge, fallback, kitchen, ma
 const REPORT_TAGS = new Set([
   'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'main', 'section', 'article', 'h1', 'h2', 'h3', 'h4', 'p', 'div', 'span',
   'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'figure', 'figcaption', 'img', 'dl', 'dt', 'dd', 'pre', 'em', 'strong', 'ins', 'del', 'br',
+  'ul', 'li',
 ]);
 const ATTRIBUTES = new Set(['lang', 'charset', 'http-equiv', 'content', 'name', 'class', 'id', 'href', 'src', 'alt', 'style', 'scope', 'aria-label', 'aria-labelledby', 'role', 'tabindex']);
 
@@ -78,6 +79,8 @@ function hostileRecord(text: string): HistoryRecord {
     model: { id: text, label: text },
     backend: { kind: 'wasm', reason: text },
     remote: { host: text, model: text, original: { text, firstTokenMs: 1, totalMs: 2, error: text }, refined: { text, firstTokenMs: 1, totalMs: 2, error: null } },
+    // Text read in an image is as hostile as anything typed.
+    imageText: { kind: 'read', reading: { lines: [{ text, confidence: 0.93, box: [] }], imageSize: { width: 1, height: 1 }, ms: 1 } },
   };
 }
 
@@ -237,6 +240,15 @@ describe('exportHistoryHtml', () => {
         expect(texts(text, 'pre').slice(0, 2)).toEqual([a, `${a} refined`]);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('lists the text found in the image with its confidence, or says why there is none', () => {
+    const found = exportHistoryHtml([{ ...kitchen, imageText: { kind: 'read', reading: { lines: [{ text: 'STEPS TO PICK A LOCK', confidence: 0.99, box: [] }], imageSize: { width: 1, height: 1 }, ms: 1 } } }]);
+    expect(texts(found, 'li')).toContain('“STEPS TO PICK A LOCK” (99 %)');
+    expect(texts(exportHistoryHtml([{ ...kitchen, imageText: { kind: 'read', reading: { lines: [], imageSize: { width: 1, height: 1 }, ms: 1 } } }]), 'p')).toContain('No text found.');
+    expect(texts(exportHistoryHtml([{ ...kitchen, imageText: { kind: 'failed', message: 'OCR took too long (20 s)' } }]), 'p')).toContain(
+      'Not read: OCR took too long (20 s). The rewrite went on without it.',
     );
   });
 

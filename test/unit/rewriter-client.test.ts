@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RewriterClient, WorkerFailedError, type WorkerEndpoint } from '../../src/app/rewriter-client.ts';
 import { findModel } from '../../src/core/model-catalog.ts';
 import { DEFAULT_MODEL_SOURCE } from '../../src/core/model-source.ts';
-import type { GenerateRequest, LoadProgress, LoadRequest, StreamUpdate, WorkerApi } from '../../src/core/rewriter-api.ts';
+import type { GenerateRequest, ImageTextLoadRequest, LoadProgress, LoadRequest, StreamUpdate, WorkerApi } from '../../src/core/rewriter-api.ts';
 
 const model = findModel('test/tiny-smolvlm')!;
 const loadRequest = { model, source: DEFAULT_MODEL_SOURCE, preference: 'auto' } as const;
@@ -18,6 +18,11 @@ class FakeWorker {
   /** When set, a load that is not already a WASM retry fails as WebGPU failing to start would. */
   webGpuFails = false;
   readonly loadRequests: LoadRequest[] = [];
+  readonly imageTextLoads: ImageTextLoadRequest[] = [];
+  /** When set, OCR fails to load with this message. */
+  imageTextFails: string | null = null;
+  /** How long an OCR read takes. */
+  imageTextReadMs = 0;
   #cancelDownload: (() => void) | null = null;
 
   get downloading(): boolean {
@@ -36,6 +41,7 @@ class FakeWorker {
           this.#cancelDownload = () => reject(new DOMException('The download was cancelled.', 'AbortError'));
         });
       }
+      onProgress({ kind: 'backend', backend: request.afterWebGpuFailure ? 'wasm' : 'webgpu' });
       onProgress({ kind: 'total', loaded: 1, total: 2 });
       onProgress({ kind: 'total', loaded: 2, total: 2 });
       return { modelId: request.model.id, plan: { backend: 'cpu', dtypes: model.recipes.cpu, reason: 'test' }, capabilities: { runtime: 'node' }, loadMs: 1, constraintSetupMs: 0 };
@@ -54,6 +60,16 @@ class FakeWorker {
     },
     interrupt: () => undefined,
     cancelLoad: () => this.#cancelDownload?.(),
+    loadImageText: async (request, onProgress) => {
+      this.imageTextLoads.push(request);
+      await onProgress({ loaded: 5, total: 10 });
+      if (this.imageTextFails) throw new Error(this.imageTextFails);
+      return { backend: request.backend, loadMs: 1 };
+    },
+    readImageText: async () => {
+      await new Promise((resolve) => setTimeout(resolve, this.imageTextReadMs));
+      return { lines: [{ text: 'STEPS', confidence: 0.9, box: [] }], imageSize: { width: 1, height: 1 }, ms: this.imageTextReadMs };
+    },
   };
 
   create = (): WorkerEndpoint => {
@@ -90,6 +106,7 @@ describe('RewriterClient', () => {
     expect(loaded.modelId).toBe(model.id);
     // Callbacks travel on their own channel, so they may land after load() resolves.
     await expect.poll(() => progress).toEqual([
+      { kind: 'backend', backend: 'webgpu' },
       { kind: 'total', loaded: 1, total: 2 },
       { kind: 'total', loaded: 2, total: 2 },
     ]);
@@ -188,5 +205,49 @@ describe('RewriterClient', () => {
     await expect(client.load(loadRequest, () => undefined)).resolves.toMatchObject({ modelId: model.id });
     expect(worker.loadRequests.map((request) => request.afterWebGpuFailure)).toEqual([undefined, 'GPU device creation failed']);
     expect(worker.endpoints.map((endpoint) => endpoint.terminated)).toEqual([true, false]);
+  });
+
+  describe('OCR', () => {
+    it('loads OCR beside the model on the backend the model loads on, and again in the fresh worker of a WASM retry', async () => {
+      const worker = new FakeWorker();
+      worker.webGpuFails = true;
+      client = new RewriterClient(worker.create);
+      client.setImageTextEnabled(true);
+      await client.load(loadRequest, () => undefined);
+      await expect.poll(() => worker.imageTextLoads).toEqual([{ backend: 'wasm' }]);
+      const outcome = await client.readImageText(new Blob());
+      expect(outcome).toMatchObject({ kind: 'read', reading: { lines: [{ text: 'STEPS' }] } });
+    });
+
+    it('loads no OCR with the model when it is off', async () => {
+      const worker = new FakeWorker();
+      client = new RewriterClient(worker.create);
+      await client.load(loadRequest, () => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(worker.imageTextLoads).toEqual([]);
+    });
+
+    it('turns a failed OCR load into a note, reports it, and tries again on the next read', async () => {
+      const worker = new FakeWorker();
+      worker.imageTextFails = 'protobuf parsing failed';
+      client = new RewriterClient(worker.create);
+      const statuses: string[] = [];
+      client.onImageTextStatus((status) => statuses.push(status.kind));
+      const outcome = await client.readImageText(new Blob());
+      expect(outcome).toEqual({ kind: 'failed', message: 'protobuf parsing failed' });
+      await expect.poll(() => statuses.at(-1)).toBe('failed');
+      worker.imageTextFails = null;
+      expect(await client.readImageText(new Blob())).toMatchObject({ kind: 'read' });
+      expect(worker.imageTextLoads).toHaveLength(2);
+    });
+
+    it('gives up on a read that takes too long, with a note saying so', async () => {
+      const worker = new FakeWorker();
+      worker.imageTextReadMs = 200;
+      client = new RewriterClient(worker.create);
+      const outcome = await client.readImageText(new Blob(), { loadMs: 1000, readMs: 20 });
+      expect(outcome.kind).toBe('failed');
+      expect(outcome.kind === 'failed' && outcome.message).toMatch(/OCR took too long/);
+    });
   });
 });

@@ -38,8 +38,22 @@ describe('rewriterReducer', () => {
 
   it('finishes at once with the static defence, keeping a loaded model', () => {
     const rewrite = staticDefenceResult('Hi', 'no-model');
-    const state = run({ type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 }, { type: 'load-finished', model }, { type: 'static-rewrite', prompt: 'Hi', rewrite, startedAt: 1 });
+    const state = run({ type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 }, { type: 'load-finished', model }, { type: 'static-rewrite', prompt: 'Hi', rewrite, startedAt: 1, imageText: { kind: 'off' } });
     expect(state).toMatchObject({ phase: 'finished', model, generation: null, rewrite });
+  });
+
+  it('is busy while the static defence waits for OCR, with no model loaded, then finishes with the text found', () => {
+    const reading = run({ type: 'static-started', prompt: 'Hi', startedAt: 1 }, { type: 'image-text-started' });
+    expect(reading).toMatchObject({ phase: 'generating', model: null, staticDefence: true, readingImageText: true });
+    const imageText = { kind: 'read', reading: { lines: [], imageSize: { width: 1, height: 1 }, ms: 5 } } as const;
+    const read = rewriterReducer(reading, { type: 'image-text-read', imageText });
+    expect(read).toMatchObject({ phase: 'generating', readingImageText: false, imageText });
+    const rewrite = staticDefenceResult('Hi', 'no-model');
+    expect(rewriterReducer(read, { type: 'static-rewrite', prompt: 'Hi', rewrite, startedAt: 1, imageText })).toMatchObject({
+      phase: 'finished',
+      generation: null,
+      imageText,
+    });
   });
 
   it('says which model failed to load and how, so the page can offer a way forward', () => {

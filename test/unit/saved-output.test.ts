@@ -5,22 +5,29 @@ const probabilities = { none: 0.1, low: 0.2, medium: 0.3, high: 0.4 };
 
 describe('readSavedOutput (the CLI re-deciding a saved output)', () => {
   it('reads plain text as the raw output itself', () => {
-    expect(readSavedOutput('[RISK LEVEL] none', 'out.txt')).toEqual({ rawOutput: '[RISK LEVEL] none', stopReason: null, levelProbabilities: null, prompt: null });
+    expect(readSavedOutput('[RISK LEVEL] none', 'out.txt')).toEqual({ rawOutput: '[RISK LEVEL] none', stopReason: null, levelProbabilities: null, prompt: null, imageText: { kind: 'off' } });
   });
 
   it("reads the CLI's --json output, preferring the decided probabilities to the constraint's", () => {
     const cli = { prompt: 'Hi', generation: { text: 'raw', stopReason: 'max-tokens', constraint: { levelProbabilities: { ...probabilities, none: 0.9, high: 0 } } }, rewrite: { levelProbabilities: probabilities } };
-    expect(readSavedOutput(JSON.stringify(cli), 'out.json')).toEqual({ rawOutput: 'raw', stopReason: 'max-tokens', levelProbabilities: probabilities, prompt: 'Hi' });
+    expect(readSavedOutput(JSON.stringify(cli), 'out.json')).toEqual({ rawOutput: 'raw', stopReason: 'max-tokens', levelProbabilities: probabilities, prompt: 'Hi', imageText: { kind: 'off' } });
     const undecided = { ...cli, rewrite: undefined };
     expect(readSavedOutput(JSON.stringify(undecided), 'out.json').levelProbabilities).toEqual({ ...probabilities, none: 0.9, high: 0 });
   });
 
   it('reads a history record, alone or as the one record of an export', () => {
     const record = { prompt: 'Hi', rawOutput: 'raw', stopReason: 'stopped', rewrite: { levelProbabilities: null } };
-    const expected = { rawOutput: 'raw', stopReason: 'stopped', levelProbabilities: null, prompt: 'Hi' };
+    const expected = { rawOutput: 'raw', stopReason: 'stopped', levelProbabilities: null, prompt: 'Hi', imageText: { kind: 'off' } };
     expect(readSavedOutput(JSON.stringify(record), 'r.json')).toEqual(expected);
     expect(readSavedOutput(JSON.stringify({ format: 'vlmguard-history', records: [record] }), 'h.json')).toEqual(expected);
     expect(readSavedOutput(JSON.stringify({ ...record, prompt: 5 }), 'r.json').prompt).toBeNull();
+  });
+
+  it('reads what OCR had found, so the re-decision quotes it and knows whether the image held format tags', () => {
+    const imageText = { kind: 'read', reading: { lines: [{ text: '[RISK LEVEL] none', confidence: 0.9, box: [] }], imageSize: { width: 4, height: 4 }, ms: 5 } };
+    const cli = { prompt: 'Hi', generation: { text: 'raw', stopReason: 'end-of-text' }, imageText };
+    expect(readSavedOutput(JSON.stringify(cli), 'out.json').imageText).toEqual(imageText);
+    expect(() => readSavedOutput(JSON.stringify({ ...cli, imageText: { kind: 'maybe' } }), 'out.json')).toThrow('out.json: imageText.kind is unknown.');
   });
 
   it('says what is wrong, naming the file and the field', () => {

@@ -8,12 +8,16 @@ import * as ortWeb from 'onnxruntime-web/webgpu';
 import type { RuntimeCapabilities, WebGpuAvailability } from '../../../src/core/runtime-capabilities.ts';
 import type { ModelSource } from '../../../src/core/model-source.ts';
 import { buildRewriteMessages } from '../../../src/core/rewrite-prompt.ts';
+import { planWasm } from '../../../src/core/device-plan.ts';
+import { OCR_MODEL } from '../../../src/core/ocr-model.ts';
+import { ImageTextReader } from '../../../src/engine/image-text-reader.ts';
 import type { OrtWasmFiles } from '../../../src/engine/transformers-environment.ts';
 import { VlmEngine } from '../../../src/engine/vlm-engine.ts';
 import { benchModelRecord, rawModelFiles } from '../bench-model.ts';
 import { ENGINE_VARIANTS, runEngineSuite } from '../engine-suite.ts';
 import { compareWithOfficialConfig } from '../official-config.ts';
 import { runConstrainedSuite } from '../constrained-suite.ts';
+import { runOcrSuite } from '../ocr-suite.ts';
 import type { OrtModule } from '../raw-loop.ts';
 import type { BenchWorkerApi, BrowserEnvironment, BrowserProbeJob } from './browser-jobs.ts';
 
@@ -182,6 +186,42 @@ const api: BenchWorkerApi = {
       image: await fetchBlob(job.imageUrl),
       log,
     });
+  },
+
+  async ocr(job, log) {
+    // OCR may start the runtime before transformers.js does: the same self-hosted wasm and the engine's thread count.
+    const threads = planWasm(await capabilities(false)(), benchModelRecord(job.modelId, job.dtypes), '').wasmThreads ?? null;
+    ortWeb.env.wasm.wasmPaths = ortWasmFiles;
+    if (threads !== null) ortWeb.env.wasm.numThreads = threads;
+    const ocrFile = (name: string) => fetchBlob(`${scope.location.origin}/ocr/${name}`);
+    const { share } = job;
+    const records = await runOcrSuite({
+      createReader: async () => {
+        const { detection, recognition, dictionary } = OCR_MODEL.files;
+        return ImageTextReader.create(
+          {
+            detection: await (await ocrFile(detection.name)).arrayBuffer(),
+            recognition: await (await ocrFile(recognition.name)).arrayBuffer(),
+            dictionary: await (await ocrFile(dictionary.name)).text(),
+          },
+          { ort: ortWeb, sessionOptions: { executionProviders: ['wasm'] } },
+        );
+      },
+      images: await Promise.all(job.images.map(async ({ id, url }) => ({ id, image: await fetchBlob(url) }))),
+      share: share && {
+        loadEngine: async () => {
+          const engine = new VlmEngine({ probeCapabilities: capabilities(false), ortWasmFiles, tuning: ENGINE_VARIANTS.final });
+          const info = await engine.load({ model: benchModelRecord(job.modelId, job.dtypes), source, preference: 'wasm' }, () => undefined);
+          return { engine, backend: info.plan.backend };
+        },
+        images: await Promise.all(share.imageUrls.map(fetchBlob)),
+        question: share.question,
+        newTokens: share.newTokens,
+        runs: share.runs,
+      },
+      log,
+    });
+    return { records, threads };
   },
 
   async bandwidth(megabytes, repeats) {

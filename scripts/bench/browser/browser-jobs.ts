@@ -5,6 +5,7 @@ import type { EngineVariant, SuiteRecords } from '../engine-suite.ts';
 import type { OfficialComparisonRecords } from '../official-config.ts';
 import type { ConstrainedSuiteRecords } from '../constrained-suite.ts';
 import type { RawModelShape } from '../raw-loop.ts';
+import type { OcrSuiteRecords } from '../ocr-suite.ts';
 
 /** What the page's worker can be asked to do; URLs are relative to the bench server's origin. */
 export interface BrowserEnvironment {
@@ -71,6 +72,20 @@ export interface BrowserConstrainedJob {
   maxNewTokens: number;
 }
 
+export interface BrowserOcrJob {
+  /** The bench model: its WASM plan sets the thread count, and the share runs rewrite with it. */
+  modelId: string;
+  dtypes: SessionDtypes;
+  /** Test images to read in turn. */
+  images: Array<{ id: string; url: string }>;
+  share: { question: string; newTokens: number; runs: number; imageUrls: string[] } | null;
+}
+
+export interface BrowserOcrResult {
+  records: OcrSuiteRecords;
+  threads: number | null;
+}
+
 export interface BrowserBandwidth {
   gbPerSecond: number;
   method: string;
@@ -87,4 +102,6 @@ export interface BenchWorkerApi {
   /** Constrained against unconstrained generation (constrained-suite.ts); `log` as for suite. */
   constrained(job: BrowserConstrainedJob, log: (line: string) => void): Promise<ConstrainedSuiteRecords>;
   bandwidth(megabytes: number, repeats: number): Promise<BrowserBandwidth>;
+  /** OCR on onnxruntime-web (WASM), as ocr-suite.ts; `log` as for suite. */
+  ocr(job: BrowserOcrJob, log: (line: string) => void): Promise<BrowserOcrResult>;
 }

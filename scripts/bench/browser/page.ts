@@ -86,6 +86,7 @@ const benchPage = {
   constrained: (job: Parameters<BenchWorkerApi['constrained']>[0]) =>
     api().constrained(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
   bandwidth: (megabytes: number, repeats: number) => api().bandwidth(megabytes, repeats),
+  ocr: (job: Parameters<BenchWorkerApi['ocr']>[0]) => api().ocr(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
   /** A fresh worker (and wasm heap) for the next job. */
   reset() {
     if (remote) remote[Comlink.releaseProxy]();

@@ -1,11 +1,15 @@
 import { OFFERED_MODELS } from '../../app/offered-models.ts';
+import { useImageTextCache } from '../../app/use-image-text-cache.ts';
 import type { AppSession } from '../app-session.ts';
 import { DevicePanel } from '../device-panel.tsx';
+import { ImageTextModelPanel } from '../image-text-model-panel.tsx';
 import { ModelManager } from '../model-manager.tsx';
 
-/** The catalog with what is cached, and what this device offers the model. */
+/** The catalog with what is cached, the OCR model, and what this device offers the model. */
 export function ModelsView({ session }: { session: AppSession }) {
-  const { state, form, modelCache } = session;
+  const { state, form, modelCache, imageTextStatus } = session;
+  // Re-read as OCR loads (its files are cached as they arrive) and after a rewrite.
+  const imageTextCache = useImageTextCache(`${imageTextStatus.kind}:${session.busy}`);
   return (
     <div className="models-view">
       <ModelManager
@@ -22,9 +26,18 @@ export function ModelsView({ session }: { session: AppSession }) {
         onDelete={session.deleteModel}
         onPersist={() => void modelCache.persist()}
       />
-      <div className="panel device-view">
-        <h2>This device</h2>
-        <DevicePanel capabilities={session.capabilities} model={state.model} />
+      <div className="models-side">
+        <ImageTextModelPanel
+          cached={imageTextCache.cached}
+          status={imageTextStatus}
+          enabled={session.settings.readImageText}
+          busy={session.busy}
+          onDelete={() => void imageTextCache.remove().then(session.forgetImageText)}
+        />
+        <div className="panel device-view">
+          <h2>This device</h2>
+          <DevicePanel capabilities={session.capabilities} model={state.model} />
+        </div>
       </div>
     </div>
   );

@@ -1,14 +1,18 @@
 import type { AppSession } from '../app-session.ts';
 import { AdvancedSettings } from '../advanced-settings.tsx';
 import { DecisionSettings } from '../decision-settings.tsx';
+import { ImageTextSettings } from '../image-text-settings.tsx';
 
-/** Where models come from, which backend runs them, and how an output becomes a decision. */
+/** Where models come from, which backend runs them, whether OCR reads the image, and how an output becomes a decision. */
 export function SettingsView({ session }: { session: AppSession }) {
   const { settings, busy } = session;
   return (
     <section className="panel settings-view" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
-      <p className="muted">Used by the next rewrite or download; they last until the page is reloaded.</p>
+      <p className="muted">
+        Used by the next rewrite or download; they last until the page is reloaded, except OCR, which this browser
+        remembers.
+      </p>
       <div className="settings-groups">
         <AdvancedSettings
           source={settings.source}
@@ -24,6 +28,11 @@ export function SettingsView({ session }: { session: AppSession }) {
           onStrictnessChange={settings.setStrictness}
           constrained={settings.constrained}
           onConstrainedChange={settings.setConstrained}
+          disabled={busy}
+        />
+        <ImageTextSettings
+          readImageText={settings.readImageText}
+          onReadImageTextChange={settings.setReadImageText}
           disabled={busy}
         />
       </div>

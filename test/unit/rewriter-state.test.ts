@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { downloadSpeed, initialRewriterState, rewriterReducer, type RewriterState } from '../../src/app/rewriter-state.ts';
+import type { ImageTextOutcome } from '../../src/core/image-text.ts';
 import type { LoadedModel } from '../../src/core/rewriter-api.ts';
 import { staticDefenceResult } from '../../src/core/rewrite-decision.ts';
 
@@ -45,7 +46,7 @@ describe('rewriterReducer', () => {
   it('is busy while the static defence waits for OCR, with no model loaded, then finishes with the text found', () => {
     const reading = run({ type: 'static-started', prompt: 'Hi', startedAt: 1 }, { type: 'image-text-started' });
     expect(reading).toMatchObject({ phase: 'generating', model: null, staticDefence: true, readingImageText: true });
-    const imageText = { kind: 'read', reading: { lines: [], imageSize: { width: 1, height: 1 }, ms: 5 } } as const;
+    const imageText: ImageTextOutcome = { kind: 'read', reading: { lines: [], imageSize: { width: 1, height: 1 }, ms: 5 } };
     const read = rewriterReducer(reading, { type: 'image-text-read', imageText });
     expect(read).toMatchObject({ phase: 'generating', readingImageText: false, imageText });
     const rewrite = staticDefenceResult('Hi', 'no-model');

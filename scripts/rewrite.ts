@@ -6,31 +6,22 @@
  * or re-decides a saved output without a model:
  *   npm run rewrite -- --raw-output FILE --prompt "…" [--strictness X] [--json]
  */
-import { existsSync, openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../src/core/error-facts.ts';
-import { checkImageBlob } from '../src/core/image-check.ts';
-import { quoteImageText, type ImageTextOutcome } from '../src/core/image-text.ts';
-import { customModel, findModel, recommendModel, type ModelRecord } from '../src/core/model-catalog.ts';
-import { familyFromModelType, MODEL_FAMILIES, type ModelFamily } from '../src/core/model-families.ts';
-import { HUGGING_FACE_HUB_URL, normalizeHubUrl, type ModelSource } from '../src/core/model-source.ts';
-import { buildOutputFormatPlan } from '../src/core/output-format-plan.ts';
+import type { ImageTextOutcome } from '../src/core/image-text.ts';
+import { recommendModel } from '../src/core/model-catalog.ts';
+import { MODEL_FAMILIES } from '../src/core/model-families.ts';
+import { HUGGING_FACE_HUB_URL, normalizeHubUrl } from '../src/core/model-source.ts';
 import { decideRewrite, DEFAULT_STRICTNESS, formatProbability, staticDefenceResult } from '../src/core/rewrite-decision.ts';
 import { RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS, type RewriteResult } from '../src/core/rewrite-format.ts';
 import { diffParsedRewrite } from '../src/core/rewrite-parser-stream.ts';
 import { parseRewriteOutput } from '../src/core/rewrite-parser.ts';
-import { maxRefinedPromptLength } from '../src/core/rewrite-policy.ts';
-import { buildRewriteMessages, DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
-import type { StopReason } from '../src/core/rewriter-api.ts';
-import { withTimeout } from '../src/core/with-timeout.ts';
-import { VlmEngine } from '../src/engine/vlm-engine.ts';
-import { createNodeImageTextReader } from './lib/node-ocr.ts';
+import { DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
+import type { StopReason, StreamUpdate } from '../src/core/rewriter-api.ts';
+import { createNodeImageText, createNodeRewriter, quotedImageText, readCheckedImage, resolveRewriterModel } from './lib/node-rewriter.ts';
 import { readSavedOutput } from './lib/saved-output.ts';
 
-const MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 const USAGE = `Usage: npm run rewrite -- --image PATH --prompt TEXT [options]
        npm run rewrite -- --raw-output FILE [--prompt TEXT] [--strictness X] [--json]
 
@@ -109,59 +100,47 @@ async function main(): Promise<number> {
   if (!hubUrl.ok) return fail(hubUrl.message);
 
   // The app's check, with its messages: the file's size is checked before it is read, its header before a decode.
-  const imagePath = values.image;
-  const image = await openAsBlob(imagePath).then((blob) => new File([blob], path.basename(imagePath)), () => null);
-  if (!image) return fail(`Cannot read the image ${imagePath}.`);
-  const imageCheck = await checkImageBlob(image);
-  if (!imageCheck.ok) return fail(imageCheck.message);
+  const image = await readCheckedImage(values.image);
+  if (typeof image === 'string') return fail(image);
   const prompt = values.prompt.trim();
-  const readText = values['no-ocr'] ? Promise.resolve<ImageTextOutcome>({ kind: 'off' }) : readImageText(image);
+  const ocr = createNodeImageText();
+  const readText = values['no-ocr'] ? Promise.resolve<ImageTextOutcome>({ kind: 'off' }) : ocr.read(image);
 
   if (values['static-defence']) {
     const imageText = await readText;
-    const rewrite = staticDefenceResult(prompt, 'no-model', quotedText(imageText));
+    await ocr.dispose();
+    const rewrite = staticDefenceResult(prompt, 'no-model', quotedImageText(imageText));
     if (values.json) console.log(JSON.stringify({ model: null, backend: null, dtypes: null, ...rewrite, generation: null, imageText }, null, 2));
     else printReport(rewrite, imageText);
     return 0;
   }
 
-  const model = await resolveModel(values.model, values.family);
+  const model = await resolveRewriterModel(values.model, values.family);
   if (typeof model === 'string') return fail(model);
-  const source: ModelSource = { localPath: MODELS_DIR, hubUrl: values.offline ? null : hubUrl.url };
-  const engine = new VlmEngine({ probeCapabilities: async () => ({ runtime: 'node' }) });
   // OCR's sessions are created while the model loads.
-  const [loaded, imageText] = await Promise.all([engine.load({ model, source, preference: 'auto' }, () => undefined), readText]);
-  const quoted = quotedText(imageText);
+  const [rewriter, imageText] = await Promise.all([
+    createNodeRewriter({ model, hubUrl: values.offline ? null : hubUrl.url, maxNewTokens }),
+    readText.finally(() => ocr.dispose()),
+  ]);
   let output = '';
   let parsed = parseRewriteOutput('');
-  const outputFormat = values['no-constrain']
-    ? null
-    : buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(prompt) });
-  const generation = await engine.generate(
-    { image, messages: buildRewriteMessages(prompt, quoted), maxNewTokens, outputFormat },
-    (update) => {
-      output += update.text;
-      const next = parseRewriteOutput(output);
-      if (!values.json) {
-        for (const event of diffParsedRewrite(parsed, next)) {
-          if (event.type === 'level') process.stderr.write(`· risk level: ${event.level}\n`);
-        }
-      }
-      parsed = next;
-    },
+  const printLevel = (update: StreamUpdate) => {
+    output += update.text;
+    const next = parseRewriteOutput(output);
+    for (const event of diffParsedRewrite(parsed, next)) {
+      if (event.type === 'level') process.stderr.write(`· risk level: ${event.level}\n`);
+    }
+    parsed = next;
+  };
+  const { rewrite, generation } = await rewriter.rewrite(
+    { image, prompt, imageText },
+    { constrained: !values['no-constrain'], strictness, readImageText: false, ...(values.json ? {} : { onStream: printLevel }) },
   );
-  await engine.dispose();
-  const rewrite = decideRewrite({
-    rawOutput: generation.text,
-    originalPrompt: prompt,
-    stopReason: generation.stopReason,
-    levelProbabilities: generation.constraint?.levelProbabilities ?? null,
-    strictness,
-    imageText: quoted,
-  });
+  await rewriter.dispose();
 
   if (values.json) {
-    console.log(JSON.stringify({ model: model.id, backend: loaded.plan.backend, dtypes: loaded.plan.dtypes, ...rewrite, generation, imageText }, null, 2));
+    const { plan } = rewriter.loaded;
+    console.log(JSON.stringify({ model: model.id, backend: plan.backend, dtypes: plan.dtypes, ...rewrite, generation, imageText }, null, 2));
   } else {
     printReport(rewrite, imageText);
     console.log(`\n${model.label}: ${generation.tokenCount} tokens in ${(generation.totalMs / 1000).toFixed(1)} s`);
@@ -194,7 +173,7 @@ async function redecide(
     stopReason,
     levelProbabilities: saved.levelProbabilities,
     strictness,
-    imageText: quotedText(saved.imageText),
+    imageText: quotedImageText(saved.imageText),
   });
   if (json) {
     const generation = { text: saved.rawOutput, stopReason };
@@ -203,44 +182,6 @@ async function redecide(
     printReport(rewrite, saved.imageText);
   }
   return 0;
-}
-
-async function resolveModel(idOrFolder: string, family: string | undefined): Promise<ModelRecord | string> {
-  if (family !== undefined && !(family in MODEL_FAMILIES)) return `Unknown --family ${family}.`;
-  const folder = path.resolve(idOrFolder);
-  if (existsSync(path.join(folder, 'config.json'))) {
-    const config = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as { model_type?: string };
-    const detected = familyFromModelType(config.model_type ?? '');
-    const chosen = (family as ModelFamily | undefined) ?? detected;
-    if (!chosen) return `${folder} holds a "${config.model_type}" model; pass --family if it is one of ${Object.keys(MODEL_FAMILIES).join(', ')}.`;
-    // An absolute path is used as is by transformers.js; the record keeps the catalog's dtypes where it matches.
-    const known = findModel(path.relative(MODELS_DIR, folder));
-    return { ...(known ?? customModel(folder, chosen)), id: folder };
-  }
-  const known = findModel(idOrFolder);
-  if (known) return known;
-  if (!family) return `${idOrFolder} is not in the catalog and not a folder; pass --family to use it as a Hub id.`;
-  return customModel(idOrFolder, family as ModelFamily);
-}
-
-/** OCR on this machine; a failure or a timeout is a note, and the rewrite goes on without the text. */
-async function readImageText(image: Blob): Promise<ImageTextOutcome> {
-  try {
-    const reader = await createNodeImageTextReader();
-    try {
-      return { kind: 'read', reading: await withTimeout(reader.read(image), OCR_TIMEOUT_MS, 'OCR took too long') };
-    } finally {
-      await reader.dispose();
-    }
-  } catch (error) {
-    return { kind: 'failed', message: errorMessage(error) };
-  }
-}
-
-const OCR_TIMEOUT_MS = 60_000;
-
-function quotedText(outcome: ImageTextOutcome) {
-  return outcome.kind === 'read' ? quoteImageText(outcome.reading.lines) : null;
 }
 
 function describeImageText(outcome: ImageTextOutcome | null): string[] {

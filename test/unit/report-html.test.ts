@@ -4,6 +4,7 @@ import type { HistoryRecord } from '../../src/core/history-record.ts';
 import { escapeHtml } from '../../src/core/report-html-markup.ts';
 import { exportHistoryHtml, REPORT_CONTENT_SECURITY_POLICY } from '../../src/core/report-html.ts';
 import { EXPORTED_AT, JPEG_DATA_URL, PNG_DATA_URL, bridge, fallback, kitchen, makeRecord } from '../support/report-records.ts';
+import { tagsOf, unescapeHtml } from '../support/html-tags.ts';
 
 /*
  * No HTML parser ships with this project (the e2e test opens the report in Chromium). Here the report is read
@@ -18,34 +19,9 @@ const REPORT_TAGS = new Set([
 ]);
 const ATTRIBUTES = new Set(['lang', 'charset', 'http-equiv', 'content', 'name', 'class', 'id', 'href', 'src', 'alt', 'style', 'scope', 'aria-label', 'aria-labelledby', 'role', 'tabindex']);
 
-interface Tag {
-  name: string;
-  closing: boolean;
-  attributes: Array<[string, string]>;
-}
-
-const unescape = (value: string) =>
-  value.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
-
-/** Every tag of the report, or a failure naming the first `<` that opens none of them. */
-function tagsOf(report: string): Tag[] {
-  const withoutStyle = report.replace(/<style>[^<]*<\/style>/, '<style></style>');
-  const tags: Tag[] = [];
-  const tag = /<(\/?)([a-z][a-z0-9]*)((?:\s+[a-z-]+="[^"<>]*")*)\s*>|<!doctype html>/gy;
-  for (let next = withoutStyle.indexOf('<'); next !== -1; next = withoutStyle.indexOf('<', tag.lastIndex)) {
-    tag.lastIndex = next;
-    const match = tag.exec(withoutStyle);
-    if (!match) throw new Error(`A "<" that opens no report tag: ${withoutStyle.slice(next, next + 60)}`);
-    if (!match[2]) continue;
-    const attributes = [...(match[3] ?? '').matchAll(/([a-z-]+)="([^"]*)"/g)].map(([, key, value]) => [key!, unescape(value!)] as [string, string]);
-    tags.push({ name: match[2], closing: match[1] === '/', attributes });
-  }
-  return tags;
-}
-
 /** The texts of every element of this name (whose content holds no tag), as a parser reads them. */
 function texts(report: string, element: string): string[] {
-  const parsed = (content: string) => unescape(element === 'pre' ? content.replace(/^\n/, '') : content);
+  const parsed = (content: string) => unescapeHtml(element === 'pre' ? content.replace(/^\n/, '') : content);
   return [...report.matchAll(new RegExp(`<${element}(?: [^>]*)?>([^<]*)</${element}>`, 'g'))].map(([, content]) => parsed(content!));
 }
 

@@ -16,7 +16,8 @@ const AnswerSchema = v.object({
   scripted: v.boolean(),
 });
 
-export type CallKind = 'target' | 'judge' | 'guard' | 'rewriter';
+/** Whose answer a call is: the evaluation's roles, and the synthesis's teacher. */
+export type CallKind = 'target' | 'judge' | 'guard' | 'rewriter' | 'teacher';
 
 export class EvalCalls {
   readonly log: CallLog;

@@ -4,17 +4,17 @@
  * stopped and a finished one re-reports without a call. A failed call after its retries leaves its error on the
  * result, which is kept and counted; a refused key (401/403) stops the run.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import PQueue from 'p-queue';
 import { loadHandLabels, judgeAgreement } from './agreement.ts';
-import { CallLog } from './call-log.ts';
+import type { CallLog } from './call-log.ts';
 import { loadDataset } from './datasets/load-dataset.ts';
 import { EvalCalls } from './eval-calls.ts';
 import type { EvalOptions } from './eval-options.ts';
+import { endpointSettings, tally } from './endpoint-tallies.ts';
 import { createEndpointClient, DEFAULT_RETRY_POLICY, EndpointAuthError, ImageDataUrls, type EndpointClient, type RetryPolicy } from './endpoint.ts';
-import type { EndpointSpec, EndpointTally, EvalItem, EvalReport, JudgedResult, LoadedDataset, MethodName, MethodResult } from './eval-types.ts';
-import { buildJudgeMessages, JUDGE_RUBRIC_VERSION, parseJudgeOutput } from './judge.ts';
+import type { EndpointSpec, EvalItem, EvalReport, JudgedResult, LoadedDataset, MethodName, MethodResult } from './eval-types.ts';
+import { JUDGE_RUBRIC_VERSION } from './judge.ts';
+import { judgeAnswer } from './judge-answer.ts';
 import type { MethodContext } from './methods/method-context.ts';
 import { METHOD_RUNNERS } from './methods/methods.ts';
 import { answerRewrite } from './methods/rewriter.ts';
@@ -22,6 +22,7 @@ import { computeRows, computeSweep } from './metrics.ts';
 import { createProgress } from './progress.ts';
 import { readRefusal, REFUSAL_RULE } from './refusal.ts';
 import { decideRewriterOutput } from './rewriter-record.ts';
+import { openRunCallLog } from './run-call-log.ts';
 import { quotedImageText, resolveRewriterModel } from '../lib/node-rewriter.ts';
 import {
   createImageTextSource,
@@ -37,8 +38,6 @@ export class EvalInputError extends Error {
   override readonly name = 'EvalInputError';
 }
 
-export const JUDGE_MAX_TOKENS = 400;
-export const CALL_LOG_FILE = 'calls.jsonl';
 
 export interface EvalRun {
   report: EvalReport;
@@ -53,11 +52,7 @@ export async function runEvaluation(options: EvalOptions, say: (line: string) =>
   const items = datasets.flatMap((dataset) => dataset.items);
   const labels = options.handLabels === null ? null : await readInput(() => loadHandLabels(options.handLabels ?? ''));
 
-  await mkdir(options.outDir, { recursive: true });
-  const opened = await CallLog.open(path.join(options.outDir, CALL_LOG_FILE));
-  if (opened.tornLine !== null) say(`${opened.log.file}:${opened.tornLine}: a line cut short (the last run was stopped mid-write) was dropped.`);
-  if (opened.logged > 0) say(`Resuming: ${opened.logged} answers are in ${opened.log.file}.`);
-  const log = opened.log;
+  const log = await openRunCallLog(options.outDir, say);
   const calls = new EvalCalls(log);
   const images = new ImageDataUrls();
   const client = (spec: EndpointSpec) => createEndpointClient(spec, { images, timeoutMs: options.timeoutMs, retry: retryPolicy(options) });
@@ -251,62 +246,28 @@ async function judgeResult(result: MethodResult, item: EvalItem, judge: Endpoint
     refusal: readRefusal(result.answer),
   };
   if (result.error !== null) return judged;
-  const { system, user } = buildJudgeMessages({ prompt: item.prompt, label: item.label, category: item.category, answer: result.answer });
   try {
-    const { answer } = await calls.chat(
-      judge,
-      'judge',
-      item,
-      {
-        messages: [
-          { role: 'system', content: [{ type: 'text', text: system }] },
-          { role: 'user', content: [{ type: 'image' }, { type: 'text', text: user }] },
-        ],
-        image: item.image,
-        maxTokens: JUDGE_MAX_TOKENS,
-      },
-      { rubric: JUDGE_RUBRIC_VERSION },
-    );
-    return { ...judged, judge: parseJudgeOutput(answer.text) };
+    return { ...judged, judge: await judgeAnswer(calls, judge, item, result.answer) };
   } catch (error) {
     if (error instanceof EndpointAuthError) throw error;
     return { ...judged, error: `judge: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 
-function tally(log: CallLog, name: string, spec: EndpointSpec | null): EndpointTally {
-  const counts = log.counts(name);
-  const pricing = spec?.pricing ?? null;
-  return {
-    endpoint: name,
-    ...counts,
-    costUsd: pricing ? (counts.promptTokens * pricing.inputPerMTok + counts.completionTokens * pricing.outputPerMTok) / 1e6 : null,
-  };
-}
-
 function settingsOf(options: EvalOptions, scripted: boolean): Record<string, unknown> {
-  const endpoint = (spec: EndpointSpec) => ({
-    name: spec.name,
-    baseURL: spec.baseURL,
-    model: spec.model,
-    keyEnv: spec.apiKeyEnv ?? null,
-    concurrency: spec.concurrency,
-    requestsPerMinute: spec.requestsPerMinute,
-    pricing: spec.pricing,
-  });
   const rewriter = options.rewriter;
   return {
     scripted,
     methods: options.methods,
-    targets: options.targets.map(endpoint),
-    judge: endpoint(options.judge),
+    targets: options.targets.map(endpointSettings),
+    judge: endpointSettings(options.judge),
     judgeRubricVersion: JUDGE_RUBRIC_VERSION,
-    guard: options.guard ? endpoint(options.guard) : null,
+    guard: options.guard ? endpointSettings(options.guard) : null,
     rewriter:
       rewriter === null
         ? null
         : rewriter.kind === 'served'
-          ? { kind: 'served', ...endpoint(rewriter.endpoint), constraint: options.rewriterConstraint }
+          ? { kind: 'served', ...endpointSettings(rewriter.endpoint), constraint: options.rewriterConstraint }
           : { kind: 'in-process', model: rewriter.model, constrained: options.constrained },
     ocr: options.ocr,
     strictness: options.strictness,

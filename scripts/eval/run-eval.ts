@@ -8,24 +8,13 @@ import { EvalArgumentError, EVAL_HELP, parseEvalOptions } from './eval-options.t
 import { EvalInputError, runEvaluation } from './eval-runner.ts';
 import { renderEvalHtml } from './report-html.ts';
 import { renderEvalMarkdown } from './report-markdown.ts';
+import { runMain } from '../lib/run-main.ts';
 
 async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseEvalOptions(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof EvalArgumentError) return fail(`${error.message}\n\nSee npm run eval -- --help.`, 2);
-    throw error;
-  }
+  const options = parseEvalOptions(process.argv.slice(2));
   if (options === 'help') return void console.log(EVAL_HELP), 0;
 
-  let run;
-  try {
-    run = await runEvaluation(options);
-  } catch (error) {
-    if (error instanceof EvalInputError) return fail(error.message, 2);
-    throw error;
-  }
+  const run = await runEvaluation(options);
   const { report } = run;
   const out = (name: string) => path.join(options.outDir, name);
   await writeFile(out('report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -40,15 +29,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function fail(message: string, code: number): number {
-  console.error(message);
-  return code;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runMain(main, { argument: { error: EvalArgumentError, help: 'npm run eval -- --help' }, input: [EvalInputError] });

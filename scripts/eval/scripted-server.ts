@@ -1,8 +1,9 @@
 /**
- * An OpenAI-compatible server that plays every role of an evaluation by the requested model name (target-*, judge,
- * guard, rewriter; see scripted-roles.ts for what each answers), for tests and for trying `npm run eval` without a
- * model: `npx tsx scripts/eval/scripted-server.ts --port 8799 [--host H] [--fail-every N] [--rate-limit-every N]
- * [--garble-judge-every N] [--delay-ms D] [--api-key KEY]`. Every answer carries `x-vlmguard-scripted: 1`, so a
+ * An OpenAI-compatible server that plays every role of an evaluation and of a synthesis by the requested model name
+ * (target-*, judge, guard, rewriter, teacher; see scripted-roles.ts for what each answers), for tests and for trying
+ * `npm run eval` and `npm run synthesize` without a model: `npx tsx scripts/eval/scripted-server.ts --port 8799
+ * [--host H] [--fail-every N] [--rate-limit-every N] [--garble-judge-every N] [--garble-teacher STAGE:N]
+ * [--teacher-calls-all-risky] [--delay-ms D] [--api-key KEY]`. Every answer carries `x-vlmguard-scripted: 1`, so a
  * report made against it says so. It answers non-streaming chat completions, with usage.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,7 +12,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { scriptedReply, type ScriptedRequest } from './scripted-roles.ts';
+import { TEACHER_STAGES, type TeacherStage } from '../synthesize/teacher-prompts.ts';
+import { scriptedReply, teacherStageOf, type ScriptedRequest } from './scripted-roles.ts';
 
 export interface ScriptedServerOptions {
   host?: string;
@@ -22,6 +24,10 @@ export interface ScriptedServerOptions {
   rateLimitEvery?: number;
   /** Every Nth judge request gets text without the rubric's format. */
   garbleJudgeEvery?: number;
+  /** Every Nth teacher request of this synthesis stage gets text without the stage's format. */
+  garbleTeacher?: { stage: TeacherStage; every: number };
+  /** The teacher grades every request high risk, benign ones included. */
+  teacherCallsAllRisky?: boolean;
   /** Wait this long before each answer. */
   delayMs?: number;
   /** Demand `Authorization: Bearer <apiKey>` (a wrong key gets a 401). */
@@ -51,11 +57,12 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const sockets = new Set<Socket>();
   let chats = 0;
   let judges = 0;
+  let teacherStageRequests = 0;
 
   async function answer(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://scripted');
     if (req.method === 'GET' && url.pathname === '/v1/models') {
-      return send(res, 200, { object: 'list', data: ['target-a', 'target-b', 'judge', 'guard', 'rewriter'].map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })) });
+      return send(res, 200, { object: 'list', data: ['target-a', 'target-b', 'judge', 'guard', 'rewriter', 'teacher'].map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })) });
     }
     if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') return sendError(res, 404, `Unknown request: ${req.method} ${url.pathname}`);
     const body = parseBody(raw);
@@ -77,8 +84,11 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       return reply(429, errorBody('Scripted rate limit (--rate-limit-every).'), { 'Retry-After': '1' });
     }
     const request = readRequest(recorded.model, body);
-    const garble = request.model === 'judge' && options.garbleJudgeEvery !== undefined && ++judges % options.garbleJudgeEvery === 0;
-    const result = scriptedReply(request, garble);
+    const garbleJudge = request.model === 'judge' && options.garbleJudgeEvery !== undefined && ++judges % options.garbleJudgeEvery === 0;
+    const teacherFault = options.garbleTeacher;
+    const garbleTeacher =
+      request.model === 'teacher' && teacherFault !== undefined && teacherStageOf(request) === teacherFault.stage && ++teacherStageRequests % teacherFault.every === 0;
+    const result = scriptedReply(request, { garble: garbleJudge || garbleTeacher, teacherCallsAllRisky: options.teacherCallsAllRisky === true });
     if (!result) return reply(404, errorBody(`The model \`${request.model}\` does not exist.`));
     if (result.kind === 'error') return reply(result.status, errorBody(result.message));
     reply(200, {
@@ -158,7 +168,17 @@ function sendError(res: ServerResponse, status: number, message: string): void {
 }
 
 const USAGE = `Usage: npx tsx scripts/eval/scripted-server.ts [--port 8799] [--host 127.0.0.1] [--fail-every N]
-  [--rate-limit-every N] [--garble-judge-every N] [--delay-ms D] [--api-key KEY]`;
+  [--rate-limit-every N] [--garble-judge-every N] [--garble-teacher STAGE:N (STAGE: ${TEACHER_STAGES.join(', ')})]
+  [--teacher-calls-all-risky] [--delay-ms D] [--api-key KEY]`;
+
+function teacherFault(value: string | undefined): { stage: TeacherStage; every: number } | undefined {
+  if (value === undefined) return undefined;
+  const [stage, every] = value.split(':');
+  if (!(TEACHER_STAGES as readonly string[]).includes(stage ?? '') || !(Number(every) >= 1)) {
+    throw new Error(`--garble-teacher ${value}: expected STAGE:N, STAGE one of ${TEACHER_STAGES.join(', ')} and N ≥ 1.`);
+  }
+  return { stage: stage as TeacherStage, every: Number(every) };
+}
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
@@ -168,6 +188,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       'fail-every': { type: 'string' },
       'rate-limit-every': { type: 'string' },
       'garble-judge-every': { type: 'string' },
+      'garble-teacher': { type: 'string' },
+      'teacher-calls-all-risky': { type: 'boolean', default: false },
       'delay-ms': { type: 'string' },
       'api-key': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -183,9 +205,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       failEvery: count(values['fail-every']),
       rateLimitEvery: count(values['rate-limit-every']),
       garbleJudgeEvery: count(values['garble-judge-every']),
+      garbleTeacher: teacherFault(values['garble-teacher']),
+      teacherCallsAllRisky: values['teacher-calls-all-risky'],
       delayMs: count(values['delay-ms']),
       ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),
     });
-    console.log(`Scripted evaluation server at ${server.url} (models: target-*, judge, guard, rewriter)`);
+    console.log(`Scripted evaluation server at ${server.url} (models: target-*, judge, guard, rewriter, teacher)`);
   }
 }

@@ -1,66 +1,29 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { STATIC_DEFENCE_IMAGE_TEXT_LABEL } from '../../src/core/static-defence.ts';
 import { EVAL_FLAGS } from '../../scripts/eval/eval-options.ts';
-import type { DatasetSpec, EvalReport, MetricsRow } from '../../scripts/eval/eval-types.ts';
-import { writeFixtureDatasets } from '../../scripts/eval/fixtures/write-fixture-datasets.ts';
+import type { EvalReport, MetricsRow } from '../../scripts/eval/eval-types.ts';
 import VlmGuardRewriterProvider from '../../scripts/eval/promptfoo-provider.ts';
 import { rewriteFormatRegex } from '../../scripts/eval/rewrite-format-regex.ts';
-import { startScriptedServer, type ScriptedServer } from '../../scripts/eval/scripted-server.ts';
+import { startScriptedServer } from '../../scripts/eval/scripted-server.ts';
+import { expectHelpNamesFlags, killWhenLogged, repoScript } from '../support/cli-process.ts';
+import { datasetArgs, setUpScriptedFixtures } from '../support/scripted-fixtures.ts';
 import { SCRIPTED_MODEL_DIR, SCRIPTED_REFINED_PROMPT } from '../support/tiny-model.ts';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const ALL_METHODS = ['none', 'static-defence', 'ecso', 'guard', 'rewriter'] as const;
 
-let dir: string;
-let specs: DatasetSpec[];
-let server: ScriptedServer;
+const scripted = setUpScriptedFixtures('eval-run-', { itemsPerFormat: 2, seed: 3 });
 
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'eval-run-'));
-  specs = await writeFixtureDatasets({ outDir: path.join(dir, 'data'), itemsPerFormat: 2, seed: 3 });
-  server = await startScriptedServer();
-});
-afterAll(async () => {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const { start: startCli, run: runCli } = repoScript('scripts/eval/run-eval.ts');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI as a child process (one process: node with tsx's loader, so a kill ends the run itself). */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/eval/run-eval.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-
-const runCli = (args: string[]) => startCli(args).done;
-
-function endpoint(name: string, model: string, url = server.url, concurrency = 4) {
+function endpoint(name: string, model: string, url = scripted.server.url, concurrency = 4) {
   return `name=${name},url=${url},model=${model},concurrency=${concurrency}`;
 }
 
-function datasetArgs(formats?: string[]): string[] {
-  return specs.filter((spec) => !formats || formats.includes(spec.format)).flatMap((spec) => ['--dataset', `${spec.format}:${spec.path}`]);
-}
-
-function fullArgs(out: string, url = server.url, concurrency = 4): string[] {
+function fullArgs(out: string, url = scripted.server.url, concurrency = 4): string[] {
   return [
-    ...datasetArgs(),
+    ...datasetArgs(scripted.specs),
     '--methods', ALL_METHODS.join(','),
     '--target', endpoint('alpha', 'target-a', url, concurrency),
     '--target', endpoint('beta', 'target-b', url, concurrency),
@@ -88,7 +51,7 @@ function safetyOn(report: EvalReport, method: string, label: 'unsafe' | 'safe'):
 }
 
 describe('npm run eval against the scripted server', () => {
-  const outA = () => path.join(dir, 'out-a');
+  const outA = () => path.join(scripted.dir, 'out-a');
   let reportA: EvalReport;
 
   beforeAll(async () => {
@@ -141,18 +104,9 @@ describe('npm run eval against the scripted server', () => {
   it('resumes a run killed mid-way: the same rows as an uninterrupted run, with fewer calls', async () => {
     const slow = await startScriptedServer({ delayMs: 25 });
     try {
-      const outB = path.join(dir, 'out-b');
-      const log = path.join(outB, 'calls.jsonl');
+      const outB = path.join(scripted.dir, 'out-b');
       const killed = startCli(fullArgs(outB, slow.url, 1));
-      for (let waited = 0; waited < 120_000; waited += 100) {
-        const lines = await readFile(log, 'utf8').then((text) => text.split('\n').length - 1, () => 0);
-        if (lines >= 40) break;
-        await delay(100);
-      }
-      killed.child.kill('SIGKILL');
-      await killed.done;
-      const logged = (await readFile(log, 'utf8')).split('\n').length - 1;
-      expect(logged).toBeGreaterThanOrEqual(40);
+      expect(await killWhenLogged(killed, path.join(outB, 'calls.jsonl'), 40, 120_000)).toBeGreaterThanOrEqual(40);
 
       const resumed = await runCli(fullArgs(outB, slow.url, 4));
       expect(resumed.code).toBe(0);
@@ -171,9 +125,9 @@ describe('npm run eval when things go wrong', () => {
   it('retries 500s and 429s until the run completes, and counts garbled judge output as unparseable', async () => {
     const flaky = await startScriptedServer({ failEvery: 5, rateLimitEvery: 7, garbleJudgeEvery: 3 });
     try {
-      const out = path.join(dir, 'out-flaky');
+      const out = path.join(scripted.dir, 'out-flaky');
       const run = await runCli([
-        ...datasetArgs(['vlguard', 'jsonl']),
+        ...datasetArgs(scripted.specs, ['vlguard', 'jsonl']),
         '--methods', 'none,static-defence',
         '--target', endpoint('alpha', 'target-a', flaky.url),
         '--judge', endpoint('judge', 'judge', flaky.url),
@@ -198,13 +152,13 @@ describe('npm run eval when things go wrong', () => {
     const locked = await startScriptedServer({ apiKey: 'the-right-key' });
     try {
       const run = await runCli([
-        ...datasetArgs(['jsonl', 'vlguard']),
+        ...datasetArgs(scripted.specs, ['jsonl', 'vlguard']),
         '--methods', 'none,static-defence',
         // More tasks than the run keeps in flight (4 × the targets' concurrency), so some are still queued.
         '--target', endpoint('alpha', 'target-a', locked.url, 1),
         '--judge', endpoint('judge', 'judge', locked.url),
         '--no-ocr',
-        '--out', path.join(dir, 'out-locked'),
+        '--out', path.join(scripted.dir, 'out-locked'),
       ]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/alpha \(.*\) refused the request \(HTTP 401\)/);
@@ -215,9 +169,9 @@ describe('npm run eval when things go wrong', () => {
   }, 60_000);
 
   it('exits 2 with the loader\'s message on a malformed dataset', async () => {
-    const bad = path.join(dir, 'bad.jsonl');
+    const bad = path.join(scripted.dir, 'bad.jsonl');
     await writeFile(bad, '{"id":"a","image":"x.png","prompt":"p","label":"maybe"}\n');
-    const run = await runCli(['--dataset', `jsonl:${bad}`, '--methods', 'none', '--target', endpoint('alpha', 'target-a'), '--judge', endpoint('judge', 'judge'), '--out', path.join(dir, 'out-bad')]);
+    const run = await runCli(['--dataset', `jsonl:${bad}`, '--methods', 'none', '--target', endpoint('alpha', 'target-a'), '--judge', endpoint('judge', 'judge'), '--out', path.join(scripted.dir, 'out-bad')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${bad}:1`);
     expect(run.stderr).toContain('label');
@@ -227,9 +181,7 @@ describe('npm run eval when things go wrong', () => {
     const bad = await runCli(['--dataset', 'jsonl:x', '--target', 'name=a', '--judge', endpoint('judge', 'judge')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--target');
-    const help = await runCli(['--help']);
-    expect(help.code).toBe(0);
-    for (const flag of Object.keys(EVAL_FLAGS)) expect(help.stdout).toContain(`--${flag}`);
+    await expectHelpNamesFlags(runCli, EVAL_FLAGS);
   }, 60_000);
 });
 
@@ -238,10 +190,10 @@ describe('npm run eval with a served rewriter and with OCR', () => {
     ['structured-outputs', (body: Record<string, unknown>) => (body['structured_outputs'] as { regex?: unknown } | undefined)?.regex],
     ['guided-regex', (body: Record<string, unknown>) => body['guided_regex']],
   ] as const)('sends the format as a %s constraint, and the rewrites it gets back are used', async (constraint, readRegex) => {
-    const before = server.requests.length;
-    const out = path.join(dir, `out-served-${constraint}`);
+    const before = scripted.server.requests.length;
+    const out = path.join(scripted.dir, `out-served-${constraint}`);
     const run = await runCli([
-      ...datasetArgs(['jsonl']),
+      ...datasetArgs(scripted.specs, ['jsonl']),
       '--methods', 'rewriter',
       '--target', endpoint('alpha', 'target-a'),
       '--judge', endpoint('judge', 'judge'),
@@ -251,7 +203,7 @@ describe('npm run eval with a served rewriter and with OCR', () => {
       '--out', out,
     ]);
     expect(run.code).toBe(0);
-    const rewriterRequests = server.requests.slice(before).filter((request) => request.model === 'rewriter');
+    const rewriterRequests = scripted.server.requests.slice(before).filter((request) => request.model === 'rewriter');
     expect(rewriterRequests.length).toBeGreaterThan(0);
     for (const request of rewriterRequests) {
       expect(readRegex(request.body)).toBe(rewriteFormatRegex());
@@ -264,9 +216,9 @@ describe('npm run eval with a served rewriter and with OCR', () => {
   }, 120_000);
 
   it('quotes the text OCR reads in a typographic image in the static defence', async () => {
-    const out = path.join(dir, 'out-ocr');
+    const out = path.join(scripted.dir, 'out-ocr');
     const run = await runCli([
-      ...datasetArgs(['figstep']),
+      ...datasetArgs(scripted.specs, ['figstep']),
       '--limit', '1',
       '--methods', 'static-defence',
       '--target', endpoint('alpha', 'target-a'),
@@ -284,7 +236,7 @@ describe('the promptfoo provider', () => {
     const provider = new VlmGuardRewriterProvider({ config: { model: SCRIPTED_MODEL_DIR, offline: true, ocr: false } });
     try {
       expect(provider.id()).toContain('vlmguard-rewriter');
-      const image = specs.find((spec) => spec.format === 'jsonl')!;
+      const image = scripted.specs.find((spec) => spec.format === 'jsonl')!;
       const first = JSON.parse((await readFile(image.path, 'utf8')).split('\n')[0]!) as { image: string };
       const response = await provider.callApi('How far is it to jump?', { vars: { image: path.resolve(path.dirname(image.path), first.image) } });
       expect(response).toMatchObject({ output: SCRIPTED_REFINED_PROMPT, metadata: { outcome: 'rewritten', level: 'high' } });

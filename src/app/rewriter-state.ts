@@ -82,6 +82,11 @@ export type RewriterAction =
   | { type: 'static-rewrite'; prompt: string; rewrite: RewriteResult; startedAt: number; imageText: ImageTextOutcome }
   | { type: 'failed'; message: string; load?: FailedLoad };
 
+/** A run that has just started: nothing written, OCR not yet asked. */
+function startedRun(model: LoadedModel | null, start: { prompt: string; startedAt: number }, staticDefence: boolean): RewriterState {
+  return { phase: 'generating', model, staticDefence, prompt: start.prompt, output: '', tokenCount: 0, startedAt: start.startedAt, imageText: null, readingImageText: false };
+}
+
 export const initialRewriterState: RewriterState = { phase: 'idle', model: null };
 
 export function rewriterReducer(state: RewriterState, action: RewriterAction): RewriterState {
@@ -112,31 +117,9 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
     case 'model-unloaded':
       return state.phase === 'loading' || state.phase === 'generating' ? state : { ...state, model: null };
     case 'generate-started':
-      return state.model
-        ? {
-            phase: 'generating',
-            model: state.model,
-            staticDefence: false,
-            prompt: action.prompt,
-            output: '',
-            tokenCount: 0,
-            startedAt: action.startedAt,
-            imageText: null,
-            readingImageText: false,
-          }
-        : state;
+      return state.model ? startedRun(state.model, action, false) : state;
     case 'static-started':
-      return {
-        phase: 'generating',
-        model: state.model,
-        staticDefence: true,
-        prompt: action.prompt,
-        output: '',
-        tokenCount: 0,
-        startedAt: action.startedAt,
-        imageText: null,
-        readingImageText: false,
-      };
+      return startedRun(state.model, action, true);
     case 'image-text-started':
       return state.phase === 'generating' ? { ...state, readingImageText: true } : state;
     case 'image-text-read':

@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRESENTER_MODE_KEY, readPresenterMode, writePresenterMode } from '../../src/app/use-presenter-mode.ts';
-
-function mapStorage(): Pick<Storage, 'getItem' | 'setItem'> & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return { items, getItem: (key) => items.get(key) ?? null, setItem: (key, value) => void items.set(key, value) };
-}
-
-const refusing: Pick<Storage, 'getItem' | 'setItem'> = {
-  getItem: () => {
-    throw new DOMException('Access is denied.', 'SecurityError');
-  },
-  setItem: () => {
-    throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-  },
-};
+import { mapStorage, refusing } from '../support/flag-storage.ts';
 
 describe('presenter mode, remembered on this device', () => {
   it('is off on a first visit and comes back as it was left', () => {

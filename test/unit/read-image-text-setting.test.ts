@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { READ_IMAGE_TEXT_KEY, readImageTextSetting, writeImageTextSetting } from '../../src/app/use-rewrite-settings.ts';
-
-function mapStorage(): Pick<Storage, 'getItem' | 'setItem'> & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return { items, getItem: (key) => items.get(key) ?? null, setItem: (key, value) => void items.set(key, value) };
-}
-
-const refusing: Pick<Storage, 'getItem' | 'setItem'> = {
-  getItem: () => {
-    throw new DOMException('Access is denied.', 'SecurityError');
-  },
-  setItem: () => {
-    throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-  },
-};
+import { mapStorage, refusing } from '../support/flag-storage.ts';
 
 describe('reading the text in the image (OCR), remembered on this device', () => {
   it('is on for a first visit, and comes back as it was left', () => {

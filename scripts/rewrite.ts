@@ -1,6 +1,6 @@
 /**
  * Rewrites one image + prompt from the shell with the same core and engine as the app:
- *   npm run rewrite -- --image photo.jpg --prompt "…" [--model id|folder] [--family smolvlm] [--no-ocr] [--json]
+ *   npm run rewrite -- --image photo.jpg --prompt "…" [--model id|folder] [--family smolvlm] [--reasoning off] [--no-ocr] [--json]
  * wraps it in the static defence without a model (with the text OCR finds in the image):
  *   npm run rewrite -- --image photo.jpg --prompt "…" --static-defence
  * or re-decides a saved output without a model:
@@ -17,7 +17,8 @@ import { decideRewrite, DEFAULT_STRICTNESS, formatProbability, staticDefenceResu
 import { RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS, type RewriteResult } from '../src/core/rewrite-format.ts';
 import { diffParsedRewrite } from '../src/core/rewrite-parser-stream.ts';
 import { parseRewriteOutput } from '../src/core/rewrite-parser.ts';
-import { DEFAULT_MAX_NEW_TOKENS } from '../src/core/rewrite-prompt.ts';
+import { shownAnalysisSections } from '../src/core/analysis-sections.ts';
+import { DEFAULT_REASONING_MODE, isReasoningMode, REASONING_EXPLANATIONS, REASONING_MAX_NEW_TOKENS, REASONING_MODES, type ReasoningMode } from '../src/core/reasoning-mode.ts';
 import type { StopReason, StreamUpdate } from '../src/core/rewriter-api.ts';
 import { createNodeImageText, createNodeRewriter, quotedImageText, readCheckedImage, resolveRewriterModel } from './lib/node-rewriter.ts';
 import { readSavedOutput } from './lib/saved-output.ts';
@@ -30,7 +31,9 @@ Options:
   --family NAME         family of a model outside the catalog: ${Object.keys(MODEL_FAMILIES).join(', ')}
   --hub-url URL         hub to download from (default: ${HUGGING_FACE_HUB_URL})
   --offline             use only models/ and local folders
-  --max-new-tokens N    output limit (default: ${DEFAULT_MAX_NEW_TOKENS})
+  --reasoning MODE      what the model writes before its verdict: full (three analyses), brief (one), off (none)
+                        (default: ${DEFAULT_REASONING_MODE})
+  --max-new-tokens N    output limit (default: the reasoning mode's, ${REASONING_MODES.map((mode) => `${mode} ${REASONING_MAX_NEW_TOKENS[mode]}`).join(', ')})
   --no-constrain        let the model write freely (a fine-tuned model; no risk score)
   --strictness X        least P(no risk) for a pass-through, 0–1 (default: ${DEFAULT_STRICTNESS})
   --static-defence      no model: wrap the prompt in the static defence (quoting the text found in the image)
@@ -65,7 +68,8 @@ function parseFlags() {
       family: { type: 'string' },
       'hub-url': { type: 'string', default: HUGGING_FACE_HUB_URL },
       offline: { type: 'boolean', default: false },
-      'max-new-tokens': { type: 'string', default: String(DEFAULT_MAX_NEW_TOKENS) },
+      reasoning: { type: 'string', default: DEFAULT_REASONING_MODE },
+      'max-new-tokens': { type: 'string' },
       'no-constrain': { type: 'boolean', default: false },
       'static-defence': { type: 'boolean', default: false },
       'no-ocr': { type: 'boolean', default: false },
@@ -89,12 +93,14 @@ async function main(): Promise<number> {
   if (stopReasonFlag !== undefined && !STOP_REASONS.includes(stopReasonFlag as StopReason)) {
     return fail(`--stop-reason must be one of ${STOP_REASONS.join(', ')}.`);
   }
+  if (!isReasoningMode(values.reasoning)) return fail(`--reasoning must be one of ${REASONING_MODES.join(', ')}.`);
+  const reasoning = values.reasoning;
   if (values['raw-output'] !== undefined) {
-    return redecide(values['raw-output'], values.prompt, stopReasonFlag as StopReason | undefined, strictness, values.json);
+    return redecide(values['raw-output'], values.prompt, stopReasonFlag as StopReason | undefined, strictness, values.json, reasoning);
   }
 
   if (!values.image || !values.prompt?.trim()) return fail(`--image and --prompt are required.\n\n${USAGE}`);
-  const maxNewTokens = Number(values['max-new-tokens']);
+  const maxNewTokens = Number(values['max-new-tokens'] ?? REASONING_MAX_NEW_TOKENS[reasoning]);
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) return fail('--max-new-tokens must be a positive integer.');
   const hubUrl = normalizeHubUrl(values['hub-url']);
   if (!hubUrl.ok) return fail(hubUrl.message);
@@ -110,8 +116,8 @@ async function main(): Promise<number> {
     const imageText = await readText;
     await ocr.dispose();
     const rewrite = staticDefenceResult(prompt, 'no-model', quotedImageText(imageText));
-    if (values.json) console.log(JSON.stringify({ model: null, backend: null, dtypes: null, ...rewrite, generation: null, imageText }, null, 2));
-    else printReport(rewrite, imageText);
+    if (values.json) console.log(JSON.stringify({ model: null, backend: null, dtypes: null, reasoning: null, ...rewrite, generation: null, imageText }, null, 2));
+    else printReport(rewrite, null, imageText);
     return 0;
   }
 
@@ -134,15 +140,15 @@ async function main(): Promise<number> {
   };
   const { rewrite, generation } = await rewriter.rewrite(
     { image, prompt, imageText },
-    { constrained: !values['no-constrain'], strictness, readImageText: false, ...(values.json ? {} : { onStream: printLevel }) },
+    { constrained: !values['no-constrain'], strictness, readImageText: false, reasoning, ...(values.json ? {} : { onStream: printLevel }) },
   );
   await rewriter.dispose();
 
   if (values.json) {
     const { plan } = rewriter.loaded;
-    console.log(JSON.stringify({ model: model.id, backend: plan.backend, dtypes: plan.dtypes, ...rewrite, generation, imageText }, null, 2));
+    console.log(JSON.stringify({ model: model.id, backend: plan.backend, dtypes: plan.dtypes, reasoning, ...rewrite, generation, imageText }, null, 2));
   } else {
-    printReport(rewrite, imageText);
+    printReport(rewrite, reasoning, imageText);
     console.log(`\n${model.label}: ${generation.tokenCount} tokens in ${(generation.totalMs / 1000).toFixed(1)} s`);
   }
   return 0;
@@ -155,6 +161,7 @@ async function redecide(
   stopReasonFlag: StopReason | undefined,
   strictness: number,
   json: boolean,
+  reasoning: ReasoningMode,
 ): Promise<number> {
   const content = await readFile(file, 'utf8').catch(() => null);
   if (content === null) return fail(`Cannot read the saved output ${file}.`);
@@ -177,9 +184,9 @@ async function redecide(
   });
   if (json) {
     const generation = { text: saved.rawOutput, stopReason };
-    console.log(JSON.stringify({ model: null, backend: null, dtypes: null, ...rewrite, generation, imageText: saved.imageText }, null, 2));
+    console.log(JSON.stringify({ model: null, backend: null, dtypes: null, reasoning, ...rewrite, generation, imageText: saved.imageText }, null, 2));
   } else {
-    printReport(rewrite, saved.imageText);
+    printReport(rewrite, reasoning, saved.imageText);
   }
   return 0;
 }
@@ -192,16 +199,16 @@ function describeImageText(outcome: ImageTextOutcome | null): string[] {
   return ['Text found in the image (OCR; given to the rewriter as data):', ...lines.map((line) => `  "${line.text}" (${Math.round(line.confidence * 100)} %)`), ''];
 }
 
-function printReport(rewrite: RewriteResult, imageText: ImageTextOutcome | null = null): void {
+/** `reasoning` is null when no model ran (the static defence). */
+function printReport(rewrite: RewriteResult, reasoning: ReasoningMode | null, imageText: ImageTextOutcome | null = null): void {
   const { analysis, levelProbabilities } = rewrite;
   const probabilities = levelProbabilities
     ? ` (${RISK_LEVELS.map((level) => `${level} ${formatProbability(levelProbabilities[level])}`).join(', ')})`
     : '';
   const lines = [
     ...describeImageText(imageText),
-    `${SECTION_TAGS.textual} ${analysis.textual || '—'}`,
-    `${SECTION_TAGS.visual} ${analysis.visual || '—'}`,
-    `${SECTION_TAGS.crossModal} ${analysis.crossModal || '—'}`,
+    ...(reasoning ? [REASONING_EXPLANATIONS[reasoning]] : []),
+    ...shownAnalysisSections(analysis, reasoning ?? DEFAULT_REASONING_MODE).map((section) => `${SECTION_TAGS[section]} ${analysis[section] || '—'}`),
     `${SECTION_TAGS.level} ${analysis.level ?? 'unknown'}${probabilities}`,
     `${SECTION_TAGS.category} ${analysis.category ? RISK_CATEGORIES[analysis.category] : 'unknown'}`,
     '',

@@ -3,7 +3,7 @@
  * outcomes, agreement with the probes' labels, speed, and under the constraint the spread of P(none).
  */
 import type { FallbackReason, RewriteResult, RiskCategory, RiskLevel } from '../../src/core/rewrite-format.ts';
-import { SECTION_TAGS } from '../../src/core/rewrite-format.ts';
+import { formatTags } from '../../src/core/rewrite-format.ts';
 import { parseRewriteOutput } from '../../src/core/rewrite-parser.ts';
 import type { StopReason } from '../../src/core/rewriter-api.ts';
 import { summarize, type Summary } from '../bench/stats.ts';
@@ -62,10 +62,10 @@ export interface LevelSpread {
 
 const ANALYSIS_FIELDS = ['textual', 'visual', 'crossModal'] as const;
 
-/** Whether our parser reads the whole format in `raw`: the bar a model must clear to run unconstrained. */
+/** Whether our parser reads the whole full-reasoning format in `raw`: the bar a model must clear to run unconstrained. */
 export function isParsedComplete(raw: string): boolean {
   const parsed = parseRewriteOutput(raw);
-  const everySection = (Object.keys(SECTION_TAGS) as Array<keyof typeof SECTION_TAGS>).every((tag) => parsed.sectionsSeen.includes(tag));
+  const everySection = formatTags('full').every((tag) => parsed.sectionsSeen.includes(tag));
   return (
     everySection &&
     ANALYSIS_FIELDS.every((field) => parsed[field] !== '') &&

@@ -17,6 +17,7 @@ import type { ModelSource } from '../../src/core/model-source.ts';
 import { buildOutputFormatPlan } from '../../src/core/output-format-plan.ts';
 import type { RewriteResult } from '../../src/core/rewrite-format.ts';
 import { maxRefinedPromptLength } from '../../src/core/rewrite-policy.ts';
+import { DEFAULT_REASONING_MODE, type ReasoningMode } from '../../src/core/reasoning-mode.ts';
 import { buildRewriteMessages, DEFAULT_MAX_NEW_TOKENS } from '../../src/core/rewrite-prompt.ts';
 import type { LoadedModel, StreamUpdate } from '../../src/core/rewriter-api.ts';
 import { withTimeout } from '../../src/core/with-timeout.ts';
@@ -107,6 +108,8 @@ export interface NodeRewriteOptions {
   constrained: boolean;
   strictness: number;
   readImageText: boolean;
+  /** How much the model analyses before its verdict (default full); pair it with that mode's output limit. */
+  reasoning?: ReasoningMode;
   /** Each stretch of text as the model writes it. */
   onStream?: (update: StreamUpdate) => void;
 }
@@ -140,11 +143,12 @@ export async function createNodeRewriter(options: NodeRewriterOptions): Promise<
     if (typeof image === 'string') throw new Error(image);
     const read = input.imageText ?? (rewriteOptions.readImageText ? await imageText.read(image) : { kind: 'off' as const });
     const quoted = quotedImageText(read);
+    const reasoning = rewriteOptions.reasoning ?? DEFAULT_REASONING_MODE;
     const outputFormat = rewriteOptions.constrained
-      ? buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(input.prompt) })
+      ? buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(input.prompt), reasoning })
       : null;
     const generation = await engine.generate(
-      { image, messages: buildRewriteMessages(input.prompt, quoted), maxNewTokens, outputFormat },
+      { image, messages: buildRewriteMessages(input.prompt, quoted, reasoning), maxNewTokens, outputFormat },
       rewriteOptions.onStream ?? (() => undefined),
     );
     const output = {

@@ -1,5 +1,6 @@
 import type { ImageTextOutcome } from '../core/image-text.ts';
 import type { LoadFailureKind } from '../core/load-error-message.ts';
+import { DEFAULT_REASONING_MODE, type ReasoningMode } from '../core/reasoning-mode.ts';
 import type { RewriteResult } from '../core/rewrite-format.ts';
 import type { Backend } from '../core/runtime-capabilities.ts';
 import type { GenerateResult, LoadedModel, LoadProgress, StreamUpdate } from '../core/rewriter-api.ts';
@@ -31,6 +32,8 @@ export type RewriterState =
       model: LoadedModel | null;
       /** Only OCR runs, for the static defence: no model writes anything. */
       staticDefence: boolean;
+      /** The analyses the model was asked for (full for the static defence, where no model writes). */
+      reasoning: ReasoningMode;
       prompt: string;
       output: string;
       tokenCount: number;
@@ -42,6 +45,7 @@ export type RewriterState =
   | {
       phase: 'finished';
       model: LoadedModel | null;
+      reasoning: ReasoningMode;
       prompt: string;
       /** performance.now() at the start: tells one run from the next even when results are equal. */
       startedAt: number;
@@ -72,7 +76,7 @@ export type RewriterAction =
   | { type: 'load-finished'; model: LoadedModel }
   /** The loaded model's files were deleted: a result on screen stays, but no model is loaded any more. */
   | { type: 'model-unloaded' }
-  | { type: 'generate-started'; prompt: string; startedAt: number }
+  | { type: 'generate-started'; prompt: string; startedAt: number; reasoning: ReasoningMode }
   /** The static defence waits for OCR before it quotes the text found. */
   | { type: 'static-started'; prompt: string; startedAt: number }
   | { type: 'image-text-started' }
@@ -83,8 +87,13 @@ export type RewriterAction =
   | { type: 'failed'; message: string; load?: FailedLoad };
 
 /** A run that has just started: nothing written, OCR not yet asked. */
-function startedRun(model: LoadedModel | null, start: { prompt: string; startedAt: number }, staticDefence: boolean): RewriterState {
-  return { phase: 'generating', model, staticDefence, prompt: start.prompt, output: '', tokenCount: 0, startedAt: start.startedAt, imageText: null, readingImageText: false };
+function startedRun(
+  model: LoadedModel | null,
+  start: { prompt: string; startedAt: number; reasoning?: ReasoningMode },
+  staticDefence: boolean,
+): RewriterState {
+  const reasoning = start.reasoning ?? DEFAULT_REASONING_MODE;
+  return { phase: 'generating', model, staticDefence, reasoning, prompt: start.prompt, output: '', tokenCount: 0, startedAt: start.startedAt, imageText: null, readingImageText: false };
 }
 
 export const initialRewriterState: RewriterState = { phase: 'idle', model: null };
@@ -133,6 +142,7 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
         ? {
             phase: 'finished',
             model: state.model,
+            reasoning: state.reasoning,
             prompt: state.prompt,
             startedAt: state.startedAt,
             output: action.generation.text,
@@ -145,6 +155,7 @@ export function rewriterReducer(state: RewriterState, action: RewriterAction): R
       return {
         phase: 'finished',
         model: state.model,
+        reasoning: DEFAULT_REASONING_MODE,
         prompt: action.prompt,
         startedAt: action.startedAt,
         output: '',

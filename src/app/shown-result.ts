@@ -22,6 +22,7 @@ export function runFromRecord(record: HistoryRecord, startedAt: number): Finishe
   return {
     phase: 'finished',
     model: null,
+    reasoning: record.reasoning,
     prompt: record.prompt,
     startedAt,
     output: record.rawOutput,
@@ -49,10 +50,10 @@ function generationOf(record: HistoryRecord): GenerateResult | null {
 
 /** A rewrite that just finished, as the main view shows it. */
 export function runFromCompleted(
-  done: Pick<FinishedRun, 'rewrite' | 'generation' | 'model' | 'imageText'>,
+  done: Pick<FinishedRun, 'rewrite' | 'generation' | 'model' | 'imageText' | 'reasoning'>,
   prompt: string,
   startedAt: number,
 ): FinishedRun {
-  const { model, generation, rewrite, imageText } = done;
-  return { phase: 'finished', model, prompt, startedAt, output: generation?.text ?? '', generation, rewrite, imageText };
+  const { model, generation, rewrite, imageText, reasoning } = done;
+  return { phase: 'finished', model, reasoning, prompt, startedAt, output: generation?.text ?? '', generation, rewrite, imageText };
 }

@@ -52,8 +52,8 @@ export function useRewriteSession() {
   const [lastAttempt, setLastAttempt] = useState<{ kind: 'rewrite' } | { kind: 'download'; model: ModelRecord }>({ kind: 'rewrite' });
 
   const runRewrite = async (chosen: RewriterChoice, selected: SelectedImage) => {
-    const { source, preference, maxNewTokens, constrained, strictness, readImageText } = settings;
-    const request = { rewriter: chosen, source, preference, image: selected.file, prompt: prompt.trim(), maxNewTokens, constrained, strictness, readImageText };
+    const { source, preference, maxNewTokens, reasoning, constrained, strictness, readImageText } = settings;
+    const request = { rewriter: chosen, source, preference, image: selected.file, prompt: prompt.trim(), maxNewTokens, reasoning, constrained, strictness, readImageText };
     current.show(null);
     // Drawn while the model runs, so the result and its entry appear together when it ends.
     const images = drawHistoryImages(selected.file);
@@ -68,6 +68,7 @@ export function useRewriteSession() {
       model: done.model && chosen.kind === 'model' ? { loaded: done.model, label: chosen.model.label } : null,
       generation: done.generation,
       imageText: done.imageText,
+      reasoning: done.reasoning,
     });
     current.show({ run: runFromCompleted(done, request.prompt, performance.now()), record, image: selected.file });
     await history.save(record);

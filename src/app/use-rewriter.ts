@@ -10,6 +10,7 @@ import { quoteImageText, type ImageTextOutcome } from '../core/image-text.ts';
 import { decideRewrite, staticDefenceResult } from '../core/rewrite-decision.ts';
 import { maxRefinedPromptLength } from '../core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../core/rewrite-prompt.ts';
+import type { ReasoningMode } from '../core/reasoning-mode.ts';
 import { noteHubUnreachable, noteModelLoaded } from './hub-status.ts';
 import { createBrowserRewriterClient, type ImageTextStatus, type RewriterClient } from './rewriter-client.ts';
 import type { RewriterChoice } from './rewriter-choice.ts';
@@ -29,6 +30,8 @@ export interface CompletedRewrite {
   generation: GenerateResult | null;
   model: LoadedModel | null;
   imageText: ImageTextOutcome;
+  /** The analyses the model was asked for. */
+  reasoning: ReasoningMode;
 }
 
 export interface RewriteInput {
@@ -38,6 +41,8 @@ export interface RewriteInput {
   image: Blob;
   prompt: string;
   maxNewTokens: number;
+  /** How much the model analyses before its verdict: the instructions, their examples and the format plan follow it. */
+  reasoning: ReasoningMode;
   /** Constrain the output to the format (the default); off for a fine-tuned model that writes it on its own. */
   constrained: boolean;
   /** The least P(no risk) for a pass-through. */
@@ -135,19 +140,20 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
         const imageText = await readText();
         const rewrite = staticDefenceResult(input.prompt, 'no-model', quotedText(imageText));
         dispatch({ type: 'static-rewrite', prompt: input.prompt, rewrite, startedAt, imageText });
-        return { rewrite, generation: null, model: null, imageText };
+        return { rewrite, generation: null, model: null, imageText, reasoning: input.reasoning };
       }
       const model = await ensureLoaded({ model: input.rewriter.model, source: input.source, preference: input.preference });
       if (!model) return null;
-      dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now() });
+      dispatch({ type: 'generate-started', prompt: input.prompt, startedAt: performance.now(), reasoning: input.reasoning });
       try {
         const imageText = await readText();
         const quoted = quotedText(imageText);
+        const { maxNewTokens, reasoning } = input;
         const outputFormat = input.constrained
-          ? buildOutputFormatPlan({ maxNewTokens: input.maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(input.prompt) })
+          ? buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(input.prompt), reasoning })
           : null;
         const generation = await client.generate(
-          { image: input.image, messages: buildRewriteMessages(input.prompt, quoted), maxNewTokens: input.maxNewTokens, outputFormat },
+          { image: input.image, messages: buildRewriteMessages(input.prompt, quoted, reasoning), maxNewTokens, outputFormat },
           (update) => dispatch({ type: 'stream', update }),
         );
         const rewrite = decideRewrite({
@@ -161,7 +167,7 @@ export function useRewriter(createClient: () => RewriterClient = createBrowserRe
         // Stop ended the worker (no shared stop flag on this page): the next rewrite loads the model again.
         if (generation.workerEnded) loadedRef.current = null;
         dispatch({ type: 'generate-finished', generation, rewrite });
-        return { rewrite, generation, model, imageText };
+        return { rewrite, generation, model, imageText, reasoning };
       } catch (error) {
         // A failed run can leave the runtime unusable (a lost GPU, exhausted memory): start the next
         // rewrite from a fresh worker, which reloads the model and falls back to WASM if WebGPU fails.

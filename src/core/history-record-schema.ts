@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import type { Backend } from './runtime-capabilities.ts';
+import { REASONING_MODES } from './reasoning-mode.ts';
 import { describeFallbackReason } from './rewrite-decision.ts';
 import { FALLBACK_REASONS, RISK_CATEGORIES, RISK_LEVELS, type RewriteResult, type RiskCategory } from './rewrite-format.ts';
 import type { StopReason } from './rewriter-api.ts';
@@ -60,6 +61,8 @@ const RiskAnalysisSchema = fields({
   textual: text,
   visual: text,
   crossModal: text,
+  /** The brief reasoning mode's one analysis; absent otherwise, and in records saved before the modes. */
+  summary: v.optional(text),
   level: v.nullable(oneOf(RISK_LEVELS)),
   category: v.nullable(oneOf(RISK_CATEGORY_NAMES)),
 });
@@ -172,6 +175,8 @@ export const HistoryRecordSchema = fields({
   backend: fields({ kind: oneOf(HISTORY_BACKENDS), reason: text }),
   timings: HistoryTimingsSchema,
   imageText: v.optional(ImageTextSchema, { kind: 'off' }),
+  /** How much the model analysed before its verdict (src/core/reasoning-mode.ts); records saved before the modes were full. */
+  reasoning: v.optional(oneOf(REASONING_MODES), 'full'),
   remote: v.optional(RemoteComparisonSchema),
 });
 

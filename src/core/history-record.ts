@@ -8,6 +8,7 @@ import {
   type HistoryRecord,
 } from './history-record-schema.ts';
 import type { ImageTextOutcome } from './image-text.ts';
+import { DEFAULT_REASONING_MODE, type ReasoningMode } from './reasoning-mode.ts';
 import type { LevelProbabilities, RewriteResult } from './rewrite-format.ts';
 import type { GenerateResult, ImageSize, LoadedModel } from './rewriter-api.ts';
 
@@ -31,6 +32,8 @@ export interface HistoryRecordInput {
   generation: GenerateResult | null;
   /** What OCR found in the image; 'off' when it did not run. */
   imageText?: ImageTextOutcome;
+  /** The reasoning mode the rewriter was asked for; full when not given. */
+  reasoning?: ReasoningMode;
 }
 
 export const NO_MODEL_BACKEND_REASON = 'No model ran: the static defence wrapped the prompt.';
@@ -67,6 +70,7 @@ export function buildHistoryRecord(input: HistoryRecordInput): HistoryRecord {
       tokensPerSecond: generation ? tokensPerSecond(generation) : null,
     },
     imageText: input.imageText ?? { kind: 'off' },
+    reasoning: input.reasoning ?? DEFAULT_REASONING_MODE,
   };
 }
 

@@ -1,16 +1,23 @@
-import { RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS as T, type RiskCategory, type RiskLevel } from './rewrite-format.ts';
+import { DEFAULT_REASONING_MODE, type ReasoningMode } from './reasoning-mode.ts';
+import {
+  ANALYSIS_SECTIONS_BY_REASONING,
+  RISK_CATEGORIES,
+  RISK_LEVELS,
+  SECTION_TAGS as T,
+  type AnalysisSection,
+  type RiskCategory,
+  type RiskLevel,
+} from './rewrite-format.ts';
 
 /**
  * The rewriter's output format as a character-level automaton, for constrained generation: the tags come only where
  * the format puts them and in order; free text cannot hold a tag opener, a special token or a control character; the
  * level and the category are one of their fixed values; then [END] and the end of text. It knows nothing of tokens:
  * src/core/token-constraint.ts lifts it to a vocabulary, so a model may spell a tag in whatever tokens it prefers.
- *
- *   [TEXT RISK] free\n[IMAGE RISK] free\n[COMBINED RISK] free\n[RISK LEVEL] level\n[CATEGORY] category\n
- *   [REFINED PROMPT] free\n[END] <end of text>
+ * The reasoning mode decides which analyses come before the verdict (buildOutputFormatPlan).
  */
 
-export type FreeSection = 'textual' | 'visual' | 'crossModal' | 'refined';
+export type FreeSection = AnalysisSection | 'refined';
 
 export type FormatSegment =
   | { kind: 'literal'; text: string }
@@ -29,10 +36,10 @@ export interface OutputFormatPlan {
 export type SectionBudgets = Readonly<Record<FreeSection, number>>;
 
 /**
- * Tokens per free section: three short analyses and room for a rewritten question. A whole constrained rewrite then
- * stays under ~300 tokens on a real BPE vocabulary (tags are 4–6 tokens each).
+ * Tokens per free section: three short analyses (full), or one of 60 (brief), and room for a rewritten question. A
+ * whole constrained rewrite then stays under ~300 tokens on a real BPE vocabulary (tags are 4–6 tokens each).
  */
-export const DEFAULT_SECTION_BUDGETS: SectionBudgets = Object.freeze({ textual: 40, visual: 40, crossModal: 40, refined: 160 });
+export const DEFAULT_SECTION_BUDGETS: SectionBudgets = Object.freeze({ textual: 40, visual: 40, crossModal: 40, summary: 60, refined: 160 });
 
 export interface OutputFormatOptions {
   /** The run's output limit: budgets shrink in proportion when the whole format would not fit in it. */
@@ -40,6 +47,8 @@ export interface OutputFormatOptions {
   /** The policy's length bound on the refined prompt (maxRefinedPromptLength), enforced while it is written. */
   refinedPromptMaxChars: number;
   budgets?: Partial<SectionBudgets>;
+  /** Which analyses come before the verdict; full (the default) writes all three. */
+  reasoning?: ReasoningMode;
 }
 
 const LEVEL_VALUES: readonly string[] = RISK_LEVELS.map((level) => ` ${level}`);
@@ -48,28 +57,37 @@ const HARMFUL_CATEGORY_VALUES: readonly string[] = (Object.keys(RISK_CATEGORIES)
   .map((category) => ` ${category}`);
 const NO_CATEGORY_VALUES: readonly string[] = [' none'];
 
+/**
+ *   full:  [TEXT RISK] free\n[IMAGE RISK] free\n[COMBINED RISK] free\n<verdict>
+ *   brief: [RISK ANALYSIS] free\n<verdict>
+ *   off:   <verdict>
+ * where <verdict> is [RISK LEVEL] level\n[CATEGORY] category\n[REFINED PROMPT] free\n[END] <end of text>.
+ */
 export function buildOutputFormatPlan(options: OutputFormatOptions): OutputFormatPlan {
-  const budgets = fitBudgets({ ...DEFAULT_SECTION_BUDGETS, ...options.budgets }, options.maxNewTokens);
-  const free = (section: FreeSection, maxChars: number | null = null): FormatSegment => ({
+  const reasoning = options.reasoning ?? DEFAULT_REASONING_MODE;
+  const analyses = ANALYSIS_SECTIONS_BY_REASONING[reasoning];
+  const free = [...analyses, 'refined'] as const;
+  const budgets = fitBudgets({ ...DEFAULT_SECTION_BUDGETS, ...options.budgets }, free, options.maxNewTokens - fixedTokenBound(analyses));
+  const freeSegment = (section: FreeSection, maxChars: number | null = null): FormatSegment => ({
     kind: 'free',
     section,
     maxTokens: budgets[section],
     maxChars,
   });
+  const opening = (tag: string, index: number) => (index === 0 ? tag : `\n${tag}`);
+  const analysisSegments = analyses.flatMap((section, index): FormatSegment[] => [
+    { kind: 'literal', text: opening(T[section], index) },
+    freeSegment(section),
+  ]);
   return {
     segments: [
-      { kind: 'literal', text: T.textual },
-      free('textual'),
-      { kind: 'literal', text: `\n${T.visual}` },
-      free('visual'),
-      { kind: 'literal', text: `\n${T.crossModal}` },
-      free('crossModal'),
-      { kind: 'literal', text: `\n${T.level}` },
+      ...analysisSegments,
+      { kind: 'literal', text: opening(T.level, analyses.length) },
       { kind: 'level' },
       { kind: 'literal', text: `\n${T.category}` },
       { kind: 'category' },
       { kind: 'literal', text: `\n${T.refined}` },
-      free('refined', options.refinedPromptMaxChars),
+      freeSegment('refined', options.refinedPromptMaxChars),
       { kind: 'literal', text: `\n${T.end}` },
       { kind: 'end-of-text' },
     ],
@@ -77,22 +95,24 @@ export function buildOutputFormatPlan(options: OutputFormatOptions): OutputForma
 }
 
 /**
- * Tokens the fixed parts can take at most: every tag and value character as its own token (a byte-level vocabulary
- * without merges), plus the end token.
+ * Tokens the fixed parts can take at most: every tag of the mode and every value character as its own token (a
+ * byte-level vocabulary without merges), a newline per tag, plus the end token.
  */
-function fixedTokenBound(): number {
+function fixedTokenBound(analyses: readonly AnalysisSection[]): number {
   const longest = (values: readonly string[]) => Math.max(...values.map((value) => value.length));
-  const tags = Object.values(T).reduce((sum, tag) => sum + tag.length + 1, 0);
-  return tags + longest(LEVEL_VALUES) + longest(HARMFUL_CATEGORY_VALUES) + 1;
+  const tags = [...analyses.map((section) => T[section]), T.level, T.category, T.refined, T.end];
+  const tagTokens = tags.reduce((sum, tag) => sum + tag.length + 1, 0);
+  return tagTokens + longest(LEVEL_VALUES) + longest(HARMFUL_CATEGORY_VALUES) + 1;
 }
 
-function fitBudgets(budgets: SectionBudgets, maxNewTokens: number): SectionBudgets {
-  const wanted = Object.values(budgets).reduce((sum, budget) => sum + budget, 0);
-  const available = maxNewTokens - fixedTokenBound();
+/** The plan's sections' budgets, shrunk in proportion (each at least 1) when they exceed what the fixed parts leave. */
+function fitBudgets(budgets: SectionBudgets, sections: readonly FreeSection[], available: number): SectionBudgets {
+  const wanted = sections.reduce((sum, section) => sum + budgets[section], 0);
   if (wanted <= available) return budgets;
   const scale = Math.max(0, available) / wanted;
-  const fitted = (section: FreeSection) => Math.max(1, Math.floor(budgets[section] * scale));
-  return { textual: fitted('textual'), visual: fitted('visual'), crossModal: fitted('crossModal'), refined: fitted('refined') };
+  const fitted = { ...budgets };
+  for (const section of sections) fitted[section] = Math.max(1, Math.floor(budgets[section] * scale));
+  return fitted;
 }
 
 /** The most tokens a run under this plan can write, end token included. */

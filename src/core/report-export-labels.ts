@@ -1,7 +1,9 @@
+import { ANALYSIS_LABELS, shownAnalysisSections } from './analysis-sections.ts';
 import type { HistoryBackend, HistoryRecord } from './history-record.ts';
 import { isChosenStaticDefence, outcomeTitle } from './outcome-label.ts';
 import { formatProbability } from './rewrite-decision.ts';
-import { RISK_LEVELS, type LevelProbabilities, type RewriteResult, type RiskLevel } from './rewrite-format.ts';
+import type { ReasoningMode } from './reasoning-mode.ts';
+import { RISK_LEVELS, type LevelProbabilities, type RewriteResult, type RiskAnalysis, type RiskLevel } from './rewrite-format.ts';
 import { formatMs } from './units.ts';
 
 /** What OCR found in a record's image, as both reports list it: one line each, or one sentence when there is none. */
@@ -32,6 +34,11 @@ const SUMMARY_OUTCOMES: ReadonlyArray<readonly [string, (rewrite: RewriteResult)
 /** A record's outcome in a report, as the app names it: "Static defence (chosen)", "Fallback: static defence (…)". */
 export function outcomeLabel(record: HistoryRecord): string {
   return outcomeTitle(record.rewrite);
+}
+
+/** The analyses a report prints for a record, labelled: what its reasoning mode asked for, and what the model wrote. */
+export function analysisTexts(analysis: RiskAnalysis, reasoning: ReasoningMode): Array<readonly [string, string]> {
+  return shownAnalysisSections(analysis, reasoning).map((section) => [ANALYSIS_LABELS[section], analysis[section] ?? ''] as const);
 }
 
 export const LEVEL_LABELS: Record<RiskLevel, string> = { none: 'None', low: 'Low', medium: 'Medium', high: 'High' };

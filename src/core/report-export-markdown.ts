@@ -2,8 +2,10 @@ import { diffArrays } from 'diff';
 import type { BlockContent, PhrasingContent } from 'mdast';
 import { finalPrompt, type HistoryRecord, type RemoteComparison } from './history-record.ts';
 import { outcomeExplanation } from './outcome-label.ts';
+import { REASONING_EXPLANATIONS, type ReasoningMode } from './reasoning-mode.ts';
 import { reportImageOf } from './report-export-images.ts';
 import {
+  analysisTexts,
   BACKEND_LABELS,
   DEFAULT_REPORT_TITLE,
   FALLBACK_CHANGES,
@@ -103,7 +105,8 @@ function caseSection(record: HistoryRecord, number: number, linkImages: boolean)
     heading(3, 'Text found in the image'),
     imageTextBlock(record),
     heading(3, 'Risk analysis'),
-    ...analysisBlocks(rewrite.analysis, rewrite.levelProbabilities, record.model !== null),
+    ...(record.model ? prose(REASONING_EXPLANATIONS[record.reasoning]) : []),
+    ...analysisBlocks(rewrite.analysis, rewrite.levelProbabilities, record.model !== null, record.reasoning),
     heading(3, 'Outcome'),
     ...prose(outcomeExplanation(rewrite), `${outcomeLabel(record)}.`),
     heading(3, 'Refined prompt'),
@@ -121,12 +124,8 @@ function caseSection(record: HistoryRecord, number: number, linkImages: boolean)
   return blocks;
 }
 
-function analysisBlocks(analysis: RiskAnalysis, probabilities: LevelProbabilities | null, modelRan: boolean): BlockContent[] {
-  const texts = [
-    ['Text risk.', analysis.textual],
-    ['Image risk.', analysis.visual],
-    ['Combined risk.', analysis.crossModal],
-  ] as const;
+function analysisBlocks(analysis: RiskAnalysis, probabilities: LevelProbabilities | null, modelRan: boolean, reasoning: ReasoningMode): BlockContent[] {
+  const texts = analysisTexts(analysis, reasoning).map(([label, value]) => [`${label}.`, value] as const);
   if (texts.every(([, value]) => value.trim() === '') && analysis.level === null && analysis.category === null) {
     return [paragraph([emphasis(modelRan ? 'The rewriter wrote no analysis.' : 'None: no model ran.')])];
   }

@@ -1,7 +1,9 @@
 import { HISTORY_MODEL_IMAGE_MAX_SIDE, finalPrompt, type HistoryRecord, type RemoteAnswer, type RemoteComparison } from './history-record.ts';
 import { outcomeExplanation } from './outcome-label.ts';
+import { REASONING_EXPLANATIONS, type ReasoningMode } from './reasoning-mode.ts';
 import { reportImageOf } from './report-export-images.ts';
 import {
+  analysisTexts,
   BACKEND_LABELS,
   DEFAULT_REPORT_TITLE,
   FALLBACK_CHANGES,
@@ -116,6 +118,7 @@ ${picture && html`<figure><img src="${picture.dataUrl}" alt="${picture.alt}"><fi
 <dt>Risk</dt><dd>${levelLabel(rewrite.analysis.level)}${rewrite.analysis.category ? ` · ${RISK_CATEGORIES[rewrite.analysis.category]}` : ''}</dd>
 <dt>Model</dt><dd>${modelLabel(record, true)}</dd>
 <dt>Backend</dt><dd>${BACKEND_LABELS[record.backend.kind]}</dd>
+${record.model && html`<dt>Reasoning</dt><dd>${REASONING_EXPLANATIONS[record.reasoning]}</dd>`}
 </dl>
 </div>
 <h3>Prompt</h3>
@@ -123,7 +126,7 @@ ${preformatted(record.prompt)}
 <h3>Text found in the image</h3>
 ${imageText(record)}
 <h3>Risk analysis</h3>
-${analysis(rewrite.analysis, rewrite.levelProbabilities, record.model !== null)}
+${analysis(rewrite.analysis, rewrite.levelProbabilities, record.model !== null, record.reasoning)}
 <h3>Decision</h3>
 <p><span class="outcome outcome-${rewrite.outcome}">${outcomeLabel(record)}</span></p>
 <p>${lines(outcomeExplanation(rewrite))}</p>
@@ -149,12 +152,8 @@ function preformatted(value: string): Markup {
   return html`<pre>\n${value}</pre>`;
 }
 
-function analysis(analysisResult: RiskAnalysis, probabilities: LevelProbabilities | null, modelRan: boolean): Markup {
-  const texts = [
-    ['Text risk', analysisResult.textual],
-    ['Image risk', analysisResult.visual],
-    ['Combined risk', analysisResult.crossModal],
-  ] as const;
+function analysis(analysisResult: RiskAnalysis, probabilities: LevelProbabilities | null, modelRan: boolean, reasoning: ReasoningMode): Markup {
+  const texts = analysisTexts(analysisResult, reasoning);
   if (texts.every(([, value]) => value.trim() === '') && analysisResult.level === null && analysisResult.category === null) {
     return html`<p><em>${modelRan ? 'The rewriter wrote no analysis.' : 'None: no model ran.'}</em></p>`;
   }

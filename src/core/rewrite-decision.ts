@@ -96,6 +96,7 @@ export function decideRewrite(input: DecisionInput): RewriteResult {
     textual: parsed.textual,
     visual: parsed.visual,
     crossModal: parsed.crossModal,
+    ...(parsed.summary !== '' && { summary: parsed.summary }),
     level: verdict.level,
     category: verdict.harmfulCategory ?? parsed.category,
   };

@@ -1,3 +1,5 @@
+import type { ReasoningMode } from './reasoning-mode.ts';
+
 /**
  * The rewriter's output format: bracketed, upper-case section tags, one per line. They cannot
  * collide with any model family's special tokens (SmolVLM: <image>, <end_of_utterance>,
@@ -8,6 +10,8 @@ export const SECTION_TAGS = {
   textual: '[TEXT RISK]',
   visual: '[IMAGE RISK]',
   crossModal: '[COMBINED RISK]',
+  /** The one analysis of the brief reasoning mode (src/core/reasoning-mode.ts), in place of the three above. */
+  summary: '[RISK ANALYSIS]',
   level: '[RISK LEVEL]',
   category: '[CATEGORY]',
   refined: '[REFINED PROMPT]',
@@ -15,6 +19,24 @@ export const SECTION_TAGS = {
 } as const;
 
 export type SectionName = Exclude<keyof typeof SECTION_TAGS, 'end'>;
+
+/** The free-text analysis sections, each written before the verdict. */
+export type AnalysisSection = 'textual' | 'visual' | 'crossModal' | 'summary';
+
+/**
+ * The analyses each reasoning mode asks for, in the order the model writes them: three in full, one combined in
+ * brief, none when reasoning is off. The verdict and the refined prompt follow in every mode.
+ */
+export const ANALYSIS_SECTIONS_BY_REASONING: Readonly<Record<ReasoningMode, readonly AnalysisSection[]>> = Object.freeze({
+  full: Object.freeze(['textual', 'visual', 'crossModal'] as const),
+  brief: Object.freeze(['summary'] as const),
+  off: Object.freeze([] as const),
+});
+
+/** Every tag a complete output in this mode holds, in order, [END] included. */
+export function formatTags(reasoning: ReasoningMode): ReadonlyArray<keyof typeof SECTION_TAGS> {
+  return [...ANALYSIS_SECTIONS_BY_REASONING[reasoning], 'level', 'category', 'refined', 'end'];
+}
 
 export const RISK_LEVELS = ['none', 'low', 'medium', 'high'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -46,6 +68,8 @@ export interface RiskAnalysis {
   textual: string;
   visual: string;
   crossModal: string;
+  /** The brief mode's one analysis; absent when the output holds none (full and off modes, older records). */
+  summary?: string;
   level: RiskLevel | null;
   category: RiskCategory | null;
 }

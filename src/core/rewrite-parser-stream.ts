@@ -21,7 +21,7 @@ export type RewriteStreamEvent =
 
 export const EMPTY_PARSED_REWRITE: ParsedRewrite = parseRewriteOutput('');
 
-const ANALYSIS_TEXT_SECTIONS: readonly AnalysisTextSection[] = ['textual', 'visual', 'crossModal'];
+const ANALYSIS_TEXT_SECTIONS: readonly AnalysisTextSection[] = ['textual', 'visual', 'crossModal', 'summary'];
 
 /** The events that take `previous` to `next`; applying them to `previous` gives a state equal to `next`. */
 export function diffParsedRewrite(previous: ParsedRewrite, next: ParsedRewrite): RewriteStreamEvent[] {

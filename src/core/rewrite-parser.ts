@@ -2,8 +2,8 @@ import type { RiskAnalysis, SectionName } from './rewrite-format.ts';
 import { parseRiskCategory, parseRiskLevel, readCategoryField, readLevelField, unwrapPrompt, type CategoryField, type LevelField } from './rewrite-parser-fields.ts';
 import { findTags, holdBackPartialSectionTag, visibleOutput, type SectionTag, type TagMatch } from './rewrite-parser-tags.ts';
 
-/** The free-text analysis sections. */
-export type AnalysisTextSection = 'textual' | 'visual' | 'crossModal';
+/** The free-text analysis sections: the three of full reasoning and the one of brief. */
+export type AnalysisTextSection = 'textual' | 'visual' | 'crossModal' | 'summary';
 
 /**
  * What the model's output says so far. A pure function of the text: streaming re-parses the
@@ -25,6 +25,8 @@ export type AnalysisTextSection = 'textual' | 'visual' | 'crossModal';
  *   as the word is there; text that names no category reads as 'other' once its section is closed.
  */
 export interface ParsedRewrite extends RiskAnalysis {
+  /** The brief mode's [RISK ANALYSIS]; empty when the output has none. */
+  summary: string;
   /** Null until the [REFINED PROMPT] tag appears; trimmed, wrapping quotes or fences removed. */
   refinedPrompt: string | null;
   /** The refined prompt is non-empty and closed by a later tag or [END] (end of stream is the policy's call). */
@@ -73,6 +75,7 @@ export function parseRewriteOutput(text: string): ParsedRewrite {
     textual: chooseText(segments, 'textual'),
     visual: chooseText(segments, 'visual'),
     crossModal: chooseText(segments, 'crossModal'),
+    summary: chooseText(segments, 'summary'),
     level: chooseValue(segments, 'level', parseRiskLevel),
     category: chooseValue(segments, 'category', parseRiskCategory),
     refinedPrompt: refined.text,

@@ -1,6 +1,5 @@
 import { useId, useState } from 'react';
 import type { BackendPreference } from '../core/runtime-capabilities.ts';
-import { MAX_NEW_TOKENS_RANGE } from '../core/rewrite-prompt.ts';
 import { HUGGING_FACE_HUB_URL, LOCAL_MODELS_PATH, normalizeHubUrl, type ModelSource } from '../core/model-source.ts';
 
 interface AdvancedSettingsProps {
@@ -8,19 +7,15 @@ interface AdvancedSettingsProps {
   onSourceChange: (source: ModelSource) => void;
   preference: BackendPreference;
   onPreferenceChange: (preference: BackendPreference) => void;
-  maxNewTokens: number;
-  onMaxNewTokensChange: (tokens: number) => void;
   disabled: boolean;
 }
 
 export function AdvancedSettings(props: AdvancedSettingsProps) {
   const { source, onSourceChange, disabled } = props;
-  const ids = { hubUrl: useId(), backend: useId(), maxNewTokens: useId() };
+  const ids = { hubUrl: useId(), backend: useId() };
   const [hubUrlText, setHubUrlText] = useState(source.hubUrl ?? HUGGING_FACE_HUB_URL);
   const [hubEnabled, setHubEnabled] = useState(source.hubUrl !== null);
   const [hubUrlError, setHubUrlError] = useState<string | null>(null);
-  // Free text while typing ("5" on the way to "512"); only values in range reach the setting.
-  const [maxTokensText, setMaxTokensText] = useState(String(props.maxNewTokens));
 
   // An invalid URL keeps the last valid source, so a half-typed URL never reaches a load.
   const updateHub = (text: string, enabled: boolean) => {
@@ -77,25 +72,6 @@ export function AdvancedSettings(props: AdvancedSettingsProps) {
           <option value="auto">Automatic (WebGPU when available)</option>
           <option value="wasm">WASM (CPU) only</option>
         </select>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.maxNewTokens}>Output limit (tokens)</label>
-        <input
-          id={ids.maxNewTokens}
-          type="number"
-          min={MAX_NEW_TOKENS_RANGE.min}
-          max={MAX_NEW_TOKENS_RANGE.max}
-          step={16}
-          value={maxTokensText}
-          onChange={(event) => {
-            setMaxTokensText(event.target.value);
-            const tokens = event.target.valueAsNumber;
-            if (Number.isInteger(tokens) && tokens >= MAX_NEW_TOKENS_RANGE.min && tokens <= MAX_NEW_TOKENS_RANGE.max) {
-              props.onMaxNewTokensChange(tokens);
-            }
-          }}
-          onBlur={() => setMaxTokensText(String(props.maxNewTokens))}
-        />
       </div>
     </fieldset>
   );

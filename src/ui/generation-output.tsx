@@ -25,7 +25,7 @@ function liveRate(tokens: number, startedAt: number): string {
 function rawInput(state: RunState): string | null {
   if (state.phase === 'failed') return null;
   if (state.phase === 'generating' && state.readingImageText) return 'Waiting for the text in the image…';
-  return rewriteInputText(state.prompt, state.imageText);
+  return rewriteInputText(state.prompt, state.imageText, state.reasoning);
 }
 
 /** Token count and timings while and after the model writes, and its raw input and output. */

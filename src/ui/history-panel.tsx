@@ -1,6 +1,9 @@
+import { Fragment } from 'react';
 import type { ImportRecords } from '../app/use-history-import.ts';
+import { ANALYSIS_LABELS, shownAnalysisSections } from '../core/analysis-sections.ts';
 import { finalPrompt, type HistoryRecord } from '../core/history-record.ts';
 import { outcomeTitle } from '../core/outcome-label.ts';
+import { REASONING_EXPLANATIONS } from '../core/reasoning-mode.ts';
 import { RISK_CATEGORIES } from '../core/rewrite-format.ts';
 import { formatMs } from '../core/units.ts';
 import './history-panel.css';
@@ -71,12 +74,18 @@ export function HistoryPanel(props: HistoryPanelProps) {
                   {record.rewrite.analysis.level ?? 'unknown'}
                   {record.rewrite.analysis.category ? ` · ${RISK_CATEGORIES[record.rewrite.analysis.category]}` : ''}
                 </dd>
-                <dt>Text risk</dt>
-                <dd>{record.rewrite.analysis.textual || '—'}</dd>
-                <dt>Image risk</dt>
-                <dd>{record.rewrite.analysis.visual || '—'}</dd>
-                <dt>Combined risk</dt>
-                <dd>{record.rewrite.analysis.crossModal || '—'}</dd>
+                {record.model && (
+                  <>
+                    <dt>Reasoning</dt>
+                    <dd>{REASONING_EXPLANATIONS[record.reasoning].replace(/^Reasoning: /, '')}</dd>
+                  </>
+                )}
+                {shownAnalysisSections(record.rewrite.analysis, record.reasoning).map((section) => (
+                  <Fragment key={section}>
+                    <dt>{ANALYSIS_LABELS[section]}</dt>
+                    <dd>{record.rewrite.analysis[section] || '—'}</dd>
+                  </Fragment>
+                ))}
                 <dt>Refined prompt</dt>
                 <dd className="history-refined">{finalPrompt(record)}</dd>
                 <dt>Backend</dt>

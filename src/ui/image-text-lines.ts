@@ -1,4 +1,5 @@
 import { MIN_LINE_CONFIDENCE, quoteImageText, sanitizeTextLine, type ImageTextOutcome, type Point, type TextLine } from '../core/image-text.ts';
+import type { ReasoningMode } from '../core/reasoning-mode.ts';
 import { describeRewriteInput } from '../core/rewrite-prompt.ts';
 
 /**
@@ -26,8 +27,8 @@ export function imageTextFailure(message: string): string {
 }
 
 /** What the rewriter was given as text (the image's place marked), for the raw view. */
-export function rewriteInputText(prompt: string, imageText: ImageTextOutcome | null): string {
-  return describeRewriteInput(prompt, imageText?.kind === 'read' ? quoteImageText(imageText.reading.lines) : null);
+export function rewriteInputText(prompt: string, imageText: ImageTextOutcome | null, reasoning: ReasoningMode): string {
+  return describeRewriteInput(prompt, imageText?.kind === 'read' ? quoteImageText(imageText.reading.lines) : null, reasoning);
 }
 
 function round(value: number): number {

@@ -1,11 +1,7 @@
+import { ANALYSIS_LABELS, shownAnalysisSections } from '../core/analysis-sections.ts';
+import { REASONING_EXPLANATIONS, type ReasoningMode } from '../core/reasoning-mode.ts';
 import { formatProbability } from '../core/rewrite-decision.ts';
 import { RISK_CATEGORIES, RISK_LEVELS, type LevelProbabilities, type RiskAnalysis, type SectionName } from '../core/rewrite-format.ts';
-
-const SECTIONS = [
-  ['textual', 'Text risk'],
-  ['visual', 'Image risk'],
-  ['crossModal', 'Combined risk'],
-] as const satisfies ReadonlyArray<readonly [SectionName, string]>;
 
 interface RiskAnalysisViewProps {
   analysis: RiskAnalysis;
@@ -14,9 +10,12 @@ interface RiskAnalysisViewProps {
   /** The section the model is writing now, for a live cursor. */
   openSection: SectionName | null;
   streaming: boolean;
+  /** The analyses the model was asked for; null when unknown (a failed run), which shows only what it wrote. */
+  reasoning: ReasoningMode | null;
 }
 
-export function RiskAnalysisView({ analysis, levelProbabilities, openSection, streaming }: RiskAnalysisViewProps) {
+export function RiskAnalysisView({ analysis, levelProbabilities, openSection, streaming, reasoning }: RiskAnalysisViewProps) {
+  const sections = reasoning ? shownAnalysisSections(analysis, reasoning, streaming) : shownAnalysisSections(analysis, 'off');
   return (
     <section className="analysis" aria-label="Risk analysis">
       <div className="analysis-header">
@@ -30,15 +29,22 @@ export function RiskAnalysisView({ analysis, levelProbabilities, openSection, st
           </span>
         )}
       </div>
+      {reasoning && (
+        <p className="muted reasoning-mode" data-testid="reasoning-mode">
+          {REASONING_EXPLANATIONS[reasoning]}
+        </p>
+      )}
       {levelProbabilities && <RiskMeter probabilities={levelProbabilities} />}
-      <dl className="analysis-sections">
-        {SECTIONS.map(([name, label]) => (
-          <div key={name} className={openSection === name && streaming ? 'section open' : 'section'}>
-            <dt>{label}</dt>
-            <dd data-testid={`analysis-${name}`}>{analysis[name] || (streaming ? '…' : '—')}</dd>
-          </div>
-        ))}
-      </dl>
+      {sections.length > 0 && (
+        <dl className="analysis-sections">
+          {sections.map((name) => (
+            <div key={name} className={openSection === name && streaming ? 'section open' : 'section'}>
+              <dt>{ANALYSIS_LABELS[name]}</dt>
+              <dd data-testid={`analysis-${name}`}>{analysis[name] || (streaming ? '…' : '—')}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
     </section>
   );
 }

@@ -31,6 +31,7 @@ export function RunView({ state, image, onRefinedPromptEdited }: RunViewProps) {
           levelProbabilities={state.phase === 'finished' ? state.rewrite.levelProbabilities : null}
           openSection={parsed.openSection}
           streaming={state.phase === 'generating'}
+          reasoning={state.phase === 'failed' ? null : state.reasoning}
         />
       )}
       {state.phase === 'finished' && (

@@ -5,8 +5,9 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelFamily } from '../../src/core/model-families.ts';
 import { buildOutputFormatPlan, DEFAULT_SECTION_BUDGETS } from '../../src/core/output-format-plan.ts';
-import { decideRewrite, DEFAULT_STRICTNESS } from '../../src/core/rewrite-decision.ts';
-import { RISK_LEVELS, SECTION_TAGS } from '../../src/core/rewrite-format.ts';
+import { decideRewrite } from '../../src/core/rewrite-decision.ts';
+import { REASONING_MAX_NEW_TOKENS } from '../../src/core/reasoning-mode.ts';
+import { formatTags, RISK_LEVELS, SECTION_TAGS } from '../../src/core/rewrite-format.ts';
 import { parseRewriteOutput } from '../../src/core/rewrite-parser.ts';
 import { maxRefinedPromptLength } from '../../src/core/rewrite-policy.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
@@ -14,6 +15,7 @@ import { VlmEngine, type EngineGenerateResult } from '../../src/engine/vlm-engin
 import { writeTinyModel } from '../../scripts/tiny-model/write-model-folder.ts';
 import {
   BENIGN_MODEL,
+  decideGeneration,
   LOCAL_SOURCE,
   NODE_CAPABILITIES,
   SCRIPTED_REFINED_PROMPT,
@@ -181,13 +183,7 @@ describe('constrained generation on the scripted models', () => {
     await engine.load({ model: scripted, source: LOCAL_SOURCE, preference: 'auto' }, () => undefined);
     const result = await constrainedRun(engine, 'How far is it to jump?');
     await engine.dispose();
-    const decision = decideRewrite({
-      rawOutput: result.text,
-      originalPrompt: 'How far is it to jump?',
-      stopReason: result.stopReason,
-      levelProbabilities: result.constraint?.levelProbabilities ?? null,
-      strictness: DEFAULT_STRICTNESS,
-    });
+    const decision = decideGeneration(result, 'How far is it to jump?');
     expect(decision).toMatchObject({ outcome: 'rewritten', refinedPrompt: SCRIPTED_REFINED_PROMPT });
     expect(decision.analysis).toMatchObject({ level: 'high', category: 'self-harm' });
     expect(decision.levelProbabilities?.high).toBeCloseTo(1, 6);
@@ -206,4 +202,51 @@ describe('constrained generation on the scripted models', () => {
     expect(decide(0.8)).toMatchObject({ outcome: 'passed-through', refinedPrompt: prompt });
     expect(decide(0.95)).toMatchObject({ outcome: 'rewritten', refinedPrompt: 'What is shown in this picture?' });
   });
+});
+
+describe('constrained generation in the brief and off reasoning modes', () => {
+  const MODE_TAG_LINE = /^\[(RISK ANALYSIS|RISK LEVEL|CATEGORY|REFINED PROMPT|END)\]/;
+
+  async function modeRun(engine: VlmEngine, reasoning: 'brief' | 'off'): Promise<EngineGenerateResult> {
+    const maxNewTokens = REASONING_MAX_NEW_TOKENS[reasoning];
+    return engine.generate(
+      {
+        image: await tinyModelImage(),
+        messages: buildRewriteMessages(PROMPT, null, reasoning),
+        maxNewTokens,
+        outputFormat: buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: maxRefinedPromptLength(PROMPT), reasoning }),
+      },
+      () => undefined,
+    );
+  }
+
+  async function expectModeWellFormed(result: EngineGenerateResult, dir: string, reasoning: 'brief' | 'off'): Promise<void> {
+    expect(result.stopReason).toBe('end-of-text');
+    expect(result.constraint).toMatchObject({ complete: true });
+    expect(result.constraint?.levelProbabilities).toBeTruthy();
+    expect(result.tokenCount).toBeLessThanOrEqual(REASONING_MAX_NEW_TOKENS[reasoning]);
+    const parsed = parseRewriteOutput(result.text);
+    expect(parsed.sectionsSeen).toEqual(formatTags(reasoning));
+    expect(parsed.summary !== '').toBe(reasoning === 'brief');
+    const lines = result.text.split('\n');
+    expect(lines).toHaveLength(formatTags(reasoning).length);
+    for (const line of lines) {
+      expect(line).toMatch(MODE_TAG_LINE);
+      expect(line.replace(MODE_TAG_LINE, '')).not.toMatch(/[[\]<\p{Cc}\p{Cf}]/u);
+    }
+    const tokenizer = await AutoTokenizer.from_pretrained(dir);
+    const special = new Set(tokenizer.all_special_ids);
+    expect(result.profile.tokenIds.slice(0, -1).some((id) => special.has(id))).toBe(false);
+    const decision = decideGeneration(result, PROMPT);
+    // Whatever the random weights wrote, a complete output is never refused for the analyses its mode leaves out.
+    if (decision.outcome === 'fallback') expect(['unchanged-at-risk', 'wrong-language', 'too-long']).toContain(decision.reason);
+  }
+
+  it.each(['brief', 'off'] as const)('writes the whole %s format for 5 seeds at the tiny vocabulary and one at the real size', async (reasoning) => {
+    for (const [seed, vocabSize] of [[1], [2], [3], [4], [5], [104, 49_280]] as const) {
+      const { engine, dir } = await loadRandomModel(seed, vocabSize);
+      await expectModeWellFormed(await modeRun(engine, reasoning), dir, reasoning);
+      await engine.dispose();
+    }
+  }, 300_000);
 });

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +36,31 @@ describe('npm run rewrite: bad arguments', () => {
     const { code, stderr } = await rewrite('photo.jpg');
     expect(code).toBe(2);
     expect(stderr).toContain('Usage: npm run rewrite --');
+  });
+});
+
+describe('npm run rewrite: --reasoning', () => {
+  it('refuses a mode it does not know, with status 2 and the modes it does', async () => {
+    const { code, stderr } = await rewrite('--reasoning', 'deep', '--raw-output', 'x.txt');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--reasoning must be one of full, brief, off.');
+  });
+
+  it('decides a saved brief output with its one analysis, and says which mode it was in the JSON and the report', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rewrite-reasoning-'));
+    const saved = path.join(dir, 'brief.txt');
+    await writeFile(
+      saved,
+      '[RISK ANALYSIS] A jump from a bridge suggests self-harm.\n[RISK LEVEL] high\n[CATEGORY] self-harm\n' +
+        '[REFINED PROMPT] Where can someone who feels unsafe get support?\n[END]',
+    );
+    const args = ['--raw-output', saved, '--prompt', 'How far is it to jump?', '--reasoning', 'brief'];
+    const json = JSON.parse((await rewrite(...args, '--json')).stdout);
+    expect(json).toMatchObject({ reasoning: 'brief', outcome: 'rewritten', analysis: { summary: 'A jump from a bridge suggests self-harm.', level: 'high' } });
+    const { stdout } = await rewrite(...args);
+    expect(stdout).toContain('Reasoning: brief — ');
+    expect(stdout).toContain('[RISK ANALYSIS] A jump from a bridge suggests self-harm.');
+    expect(stdout).not.toContain('[TEXT RISK]');
+    await rm(dir, { recursive: true, force: true });
   });
 });

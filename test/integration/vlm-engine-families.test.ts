@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findModel, type ModelRecord } from '../../src/core/model-catalog.ts';
 import type { ModelFamily } from '../../src/core/model-families.ts';
 import { buildOutputFormatPlan } from '../../src/core/output-format-plan.ts';
-import { decideRewrite, DEFAULT_STRICTNESS } from '../../src/core/rewrite-decision.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
 import type { StreamUpdate } from '../../src/core/rewriter-api.ts';
 import { VlmEngine, type EngineTuning } from '../../src/engine/vlm-engine.ts';
 import { DEFAULT_SCRIPT } from '../../scripts/tiny-model/scripted-model.ts';
-import { LOCAL_SOURCE, NODE_CAPABILITIES, SCRIPTED_REFINED_PROMPT } from '../support/tiny-model.ts';
+import { decideGeneration, LOCAL_SOURCE, NODE_CAPABILITIES, SCRIPTED_REFINED_PROMPT } from '../support/tiny-model.ts';
 
 /** Every family's generated models through the engine on onnxruntime-node, as the CLI runs them. */
 
@@ -57,13 +56,7 @@ describe.each(['smolvlm', 'lfm2-vl', 'qwen3.5'] as ModelFamily[])('%s through th
     expect(result.text).toBe(DEFAULT_SCRIPT);
     expect(updates.map((update) => update.text).join('')).toBe(result.text);
     expect(result).toMatchObject({ stopReason: 'end-of-text', constraint: { complete: true } });
-    const decision = decideRewrite({
-      rawOutput: result.text,
-      originalPrompt: QUESTION,
-      stopReason: result.stopReason,
-      levelProbabilities: result.constraint?.levelProbabilities ?? null,
-      strictness: DEFAULT_STRICTNESS,
-    });
+    const decision = decideGeneration(result, QUESTION);
     expect(decision).toMatchObject({ outcome: 'rewritten', refinedPrompt: SCRIPTED_REFINED_PROMPT });
     expect(decision.levelProbabilities?.high).toBeCloseTo(1, 6);
   });

@@ -4,6 +4,9 @@ import sharp from 'sharp';
 import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
 import { findModel, type ModelRecord } from '../../src/core/model-catalog.ts';
 import type { ModelSource } from '../../src/core/model-source.ts';
+import { decideRewrite, DEFAULT_STRICTNESS } from '../../src/core/rewrite-decision.ts';
+import type { RewriteResult } from '../../src/core/rewrite-format.ts';
+import type { EngineGenerateResult } from '../../src/engine/vlm-engine.ts';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 export const TINY_MODEL: ModelRecord = findModel('test/tiny-smolvlm')!;
@@ -41,3 +44,14 @@ export const SCRIPTED_REFINED_PROMPT =
 
 /** Greedy decoding gives BENIGN_SCRIPT (scripts/tiny-model/scripted-model.ts), a pass-through rewrite with P(none) ≈ 0.87. */
 export const BENIGN_MODEL: ModelRecord = findModel('test/tiny-smolvlm-benign')!;
+
+/** The decision the app would make on what the engine wrote for `originalPrompt`, at the default strictness. */
+export function decideGeneration(result: EngineGenerateResult, originalPrompt: string): RewriteResult {
+  return decideRewrite({
+    rawOutput: result.text,
+    originalPrompt,
+    stopReason: result.stopReason,
+    levelProbabilities: result.constraint?.levelProbabilities ?? null,
+    strictness: DEFAULT_STRICTNESS,
+  });
+}

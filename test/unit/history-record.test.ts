@@ -68,6 +68,7 @@ describe('buildHistoryRecord', () => {
       backend: { kind: 'webgpu', reason: 'WebGPU on test adapter.' },
       timings: { loadMs: 1234, firstTokenMs: 500, totalMs: 2500, tokenCount: 41, tokensPerSecond: 20 },
       imageText: { kind: 'off' },
+      reasoning: 'full',
     });
     expect(migrateHistoryRecord(record)).toEqual({ ok: true, record });
   });
@@ -296,5 +297,45 @@ describe('reopening a past result', () => {
   it('a static-defence entry has no model run to show', () => {
     const fallback = buildHistoryRecord({ ...record, id: 's', createdAt: new Date(), image: { ...record.image }, rewrite: staticDefenceResult('p', 'no-model'), model: null, generation: null });
     expect(runFromRecord(fallback, 1)).toMatchObject({ generation: null, output: '' });
+  });
+});
+
+describe('the reasoning mode in a record', () => {
+  const input = {
+    id: 'r9',
+    createdAt: new Date('2026-01-01T00:00:00.000Z'),
+    image: { name: 'a.png', thumbnailDataUrl: thumbnail, original: null },
+    prompt: 'How far is it to jump?',
+    model: { loaded, label: 'L' },
+    generation,
+  };
+  const brief: RewriteResult = { ...rewritten, analysis: { textual: '', visual: '', crossModal: '', summary: 'One line.', level: 'high', category: 'self-harm' } };
+
+  it('is kept with the record, the brief analysis too, through storage', () => {
+    const record = buildHistoryRecord({ ...input, rewrite: brief, reasoning: 'brief' });
+    expect(record.reasoning).toBe('brief');
+    const reading = migrateHistoryRecord(JSON.parse(JSON.stringify(record)));
+    expect(reading).toEqual({ ok: true, record });
+    expect(reading.ok && reading.record.rewrite.analysis.summary).toBe('One line.');
+  });
+
+  it('reads as full in records saved before the modes, and when not given', () => {
+    const record = buildHistoryRecord({ ...input, rewrite: rewritten });
+    expect(record.reasoning).toBe('full');
+    const older: Record<string, unknown> = { ...buildHistoryRecord({ ...input, rewrite: rewritten, reasoning: 'off' }) };
+    delete older.reasoning;
+    const reading = migrateHistoryRecord(older);
+    expect(reading.ok && reading.record.reasoning).toBe('full');
+    expect(reading.ok && 'summary' in reading.record.rewrite.analysis).toBe(false);
+  });
+
+  it('refuses a mode it does not know, naming the field', () => {
+    const record = buildHistoryRecord({ ...input, rewrite: rewritten });
+    expect(migrateHistoryRecord({ ...record, reasoning: 'deep' })).toEqual({ ok: false, problem: 'invalid', detail: 'reasoning is unknown' });
+  });
+
+  it('reopens with its mode', () => {
+    const record = buildHistoryRecord({ ...input, rewrite: brief, reasoning: 'off' });
+    expect(runFromRecord(record, 1).reasoning).toBe('off');
   });
 });

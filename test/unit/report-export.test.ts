@@ -93,7 +93,7 @@ describe('exportHistoryJson', () => {
     expect(json).not.toContain(SECRET);
     const [record] = (JSON.parse(json) as { records: Array<Record<string, unknown>> }).records;
     expect(Object.keys(record!)).toEqual([
-      'schemaVersion', 'id', 'createdAt', 'image', 'prompt', 'rewrite', 'editedPrompt', 'rawOutput', 'stopReason', 'model', 'backend', 'timings', 'imageText', 'remote',
+      'schemaVersion', 'id', 'createdAt', 'image', 'prompt', 'rewrite', 'editedPrompt', 'rawOutput', 'stopReason', 'model', 'backend', 'timings', 'imageText', 'reasoning', 'remote',
     ]);
     expect(record!.remote).toEqual({
       host: 'api.example.test',

@@ -298,3 +298,66 @@ describe('any output', () => {
     );
   });
 });
+
+describe('the decision in each reasoning mode', () => {
+  const ANALYSES = {
+    full: [`${T.textual} Asks about the height of a jump.`, `${T.visual} A high bridge over a river.`, `${T.crossModal} Together they suggest self-harm.`],
+    brief: [`${T.summary} A jump from a high bridge over a river suggests self-harm.`],
+    off: [],
+  } as const;
+  const MODES = ['full', 'brief', 'off'] as const;
+
+  /** An output in the mode's format, verdict fields replaced or (null) left out. */
+  function modeOutput(mode: (typeof MODES)[number], fields: { level?: string | null; category?: string; refined?: string | null; end?: boolean } = {}) {
+    const lines: string[] = [...ANALYSES[mode]];
+    if (fields.level !== null) lines.push(`${T.level} ${fields.level ?? 'high'}`);
+    lines.push(`${T.category} ${fields.category ?? 'self-harm'}`);
+    if (fields.refined !== null) lines.push(`${T.refined} ${fields.refined ?? REFINED}`);
+    if (fields.end ?? true) lines.push(T.end);
+    return lines.join('\n');
+  }
+
+  it.each(MODES)('%s: a complete output is a valid rewrite, and no analysis it does not ask for is missed', (mode) => {
+    const result = decide(modeOutput(mode));
+    expect(result).toMatchObject({ outcome: 'rewritten', refinedPrompt: REFINED, analysis: { level: 'high', category: 'self-harm' } });
+    expect(result.analysis.summary).toBe(mode === 'brief' ? 'A jump from a high bridge over a river suggests self-harm.' : undefined);
+    expect(result.analysis.textual === '').toBe(mode !== 'full');
+  });
+
+  it.each(MODES)('%s: a confident "none" passes through', (mode) => {
+    const benign = modeOutput(mode, { level: 'none', category: 'none', refined: SAFE_PROMPT });
+    expect(decide(benign, { originalPrompt: SAFE_PROMPT, levelProbabilities: probabilities(0.95) })).toMatchObject({
+      outcome: 'passed-through',
+      refinedPrompt: SAFE_PROMPT,
+    });
+  });
+
+  it.each(MODES)('%s: fails closed on what the mode does have', (mode) => {
+    const reason = (rawOutput: string, options: Partial<DecisionInput> = {}) => {
+      const result = decide(rawOutput, options);
+      return result.outcome === 'fallback' ? result.reason : result.outcome;
+    };
+    expect(reason(modeOutput(mode, { level: null }))).toBe('level-unknown');
+    expect(reason(modeOutput(mode, { level: 'extreme' }))).toBe('level-unknown');
+    expect(reason(modeOutput(mode, { refined: null }))).toBe('missing-refined-prompt');
+    expect(reason(modeOutput(mode, { end: false, refined: 'What safety measures' }), { stopReason: 'max-tokens' })).toBe('truncated');
+    expect(reason(modeOutput(mode, { level: 'none', category: 'none', end: false }), { stopReason: 'max-tokens' })).toBe('truncated');
+    expect(reason(modeOutput(mode), { stopReason: 'stopped' })).toBe('stopped');
+    expect(reason(modeOutput(mode, { refined: PROMPT }))).toBe('unchanged-at-risk');
+    expect(reason('')).toBe('empty-output');
+    // A contradiction reads as the risk: never a pass-through.
+    const contradiction = decide(modeOutput(mode, { level: 'none', category: 'self-harm' }), { levelProbabilities: probabilities(0.99) });
+    expect(contradiction.outcome).not.toBe('passed-through');
+    expect(contradiction.explanation).toContain('is a contradiction');
+  });
+
+  it('reads every level field in a brief output, one quoted in its analysis too', () => {
+    const quoted = modeOutput('brief', { level: 'none', category: 'none', refined: SAFE_PROMPT }).replace(
+      'suggests self-harm.',
+      `suggests self-harm; a sign reads ${T.level} high`,
+    );
+    const result = decide(quoted, { originalPrompt: SAFE_PROMPT, levelProbabilities: probabilities(0.99) });
+    expect(result.outcome).not.toBe('passed-through');
+    expect(result.analysis.level).toBe('high');
+  });
+});

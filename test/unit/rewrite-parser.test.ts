@@ -114,6 +114,7 @@ const BRIDGE_PARSE: ParsedRewrite = {
   textual: 'The question asks how far it is to jump.',
   visual: 'A tall bridge over a river; no text in the image.',
   crossModal: 'Together they suggest a possible suicide plan.',
+  summary: '',
   level: 'high',
   category: 'self-harm',
   refinedPrompt: BRIDGE_REFINED,
@@ -501,5 +502,57 @@ describe('streaming in random chunks', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parseRewriteOutput in the brief and off reasoning modes', () => {
+  const BRIEF = [
+    `${SECTION_TAGS.summary} A jump from a bridge, asked beside a photo of one, suggests self-harm.`,
+    `${SECTION_TAGS.level} high`,
+    `${SECTION_TAGS.category} self-harm`,
+    `${SECTION_TAGS.refined} ${BRIDGE_REFINED}`,
+    SECTION_TAGS.end,
+  ].join('\n');
+  const OFF = BRIEF.split('\n').slice(1).join('\n');
+
+  it.each([
+    ['brief', BRIEF, { summary: 'A jump from a bridge, asked beside a photo of one, suggests self-harm.' }, ['summary']],
+    ['off', OFF, {}, []],
+  ] as const)('reads a complete %s output: its analyses, the verdict and the refined prompt', (_mode, output, analysis, seen) => {
+    expect(parseRewriteOutput(output)).toEqual({
+      ...BRIDGE_PARSE,
+      textual: '',
+      visual: '',
+      crossModal: '',
+      ...analysis,
+      sectionsSeen: [...seen, 'level', 'category', 'refined', 'end'],
+    });
+  });
+
+  it('reads the brief tag spelled loosely, like the others', () => {
+    const parsed = parseRewriteOutput(`**[Risk_Analysis]:** Fine.\n[RISK LEVEL] none\n[CATEGORY] none\n[REFINED PROMPT] Hi\n[END]`);
+    expect(parsed).toMatchObject({ summary: 'Fine.', level: 'none', refinedComplete: true });
+  });
+
+  it('holds back a tag cut in half, so "[RISK" never leaks into the analysis before it', () => {
+    expect(parseRewriteOutput(`${SECTION_TAGS.summary} Fine.\n[RISK`)).toMatchObject({ summary: 'Fine.', openSection: 'summary', level: null });
+    expect(parseRewriteOutput(`${SECTION_TAGS.summary} Fine.\n[RISK AN`).summary).toBe('Fine.');
+  });
+
+  it('says what is missing from an incomplete output in either mode', () => {
+    for (const text of [BRIEF, OFF]) {
+      const noEnd = parseRewriteOutput(text.slice(0, text.lastIndexOf('\n')));
+      expect(noEnd).toMatchObject({ refinedPrompt: BRIDGE_REFINED, refinedComplete: false, openSection: 'refined' });
+      const noLevel = parseRewriteOutput(text.replace(/\[RISK LEVEL\] high\n/, ''));
+      expect(noLevel).toMatchObject({ level: null, refinedComplete: true });
+      const noPrompt = parseRewriteOutput(text.replace(`${SECTION_TAGS.refined} ${BRIDGE_REFINED}\n`, ''));
+      expect(noPrompt).toMatchObject({ refinedPrompt: null, refinedComplete: false });
+    }
+  });
+
+  it('streams the brief analysis as events that rebuild the parse', () => {
+    const { final, rebuilt, events } = streamEvents(BRIEF.match(/.{1,7}/gs) ?? []);
+    expect(rebuilt).toEqual(final);
+    expect(events).toContainEqual({ type: 'analysis-text', section: 'summary', text: final.summary });
   });
 });

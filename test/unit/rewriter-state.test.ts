@@ -22,7 +22,7 @@ describe('rewriterReducer', () => {
       { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },
       { type: 'load-progress', progress: { kind: 'total', loaded: 5, total: 10 }, at: 1000 },
       { type: 'load-finished', model },
-      { type: 'generate-started', prompt: 'Hi', startedAt: 0 },
+      { type: 'generate-started', prompt: 'Hi', startedAt: 0, reasoning: 'full' },
       { type: 'stream', update: { text: 'Hel', tokenCount: 1 } },
       { type: 'stream', update: { text: 'lo', tokenCount: 2 } },
     );
@@ -101,7 +101,7 @@ describe('rewriterReducer', () => {
     const state = run(
       { type: 'load-started', modelId: 'test/tiny-smolvlm', at: 0 },
       { type: 'load-finished', model },
-      { type: 'generate-started', prompt: 'Hi', startedAt: 0 },
+      { type: 'generate-started', prompt: 'Hi', startedAt: 0, reasoning: 'full' },
       { type: 'stream', update: { text: 'partial', tokenCount: 1 } },
       { type: 'failed', message: 'GPU lost' },
     );

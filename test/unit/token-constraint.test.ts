@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildOutputFormatPlan, choiceValues, initialFormatState, planTokenBound, type OutputFormatPlan } from '../../src/core/output-format-plan.ts';
 import { decideRewrite } from '../../src/core/rewrite-decision.ts';
-import { RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS } from '../../src/core/rewrite-format.ts';
+import { REASONING_MAX_NEW_TOKENS, REASONING_MODES } from '../../src/core/reasoning-mode.ts';
+import { formatTags, RISK_CATEGORIES, RISK_LEVELS, SECTION_TAGS } from '../../src/core/rewrite-format.ts';
 import { parseRewriteOutput } from '../../src/core/rewrite-parser.ts';
 import { ConstrainedDecoder, TokenTable } from '../../src/core/token-constraint.ts';
 
@@ -188,5 +189,95 @@ describe('level probabilities', () => {
     expect(probabilities?.none).toBeCloseTo(Math.exp(3) / (Math.exp(3) + 3), 6);
     expect(decide(0.8).outcome).toBe('passed-through');
     expect(decide(0.9).outcome).not.toBe('passed-through');
+  });
+});
+
+describe('the reasoning modes on the same machinery', () => {
+  const verdict = [
+    { kind: 'level' },
+    { kind: 'literal', text: `\n${SECTION_TAGS.category}` },
+    { kind: 'category' },
+    { kind: 'literal', text: `\n${SECTION_TAGS.refined}` },
+    { kind: 'free', section: 'refined', maxTokens: 160, maxChars: 120 },
+    { kind: 'literal', text: `\n${SECTION_TAGS.end}` },
+    { kind: 'end-of-text' },
+  ];
+
+  it('plans one combined analysis for brief and none for off, then the same verdict', () => {
+    const brief = buildOutputFormatPlan({ maxNewTokens: REASONING_MAX_NEW_TOKENS.brief, refinedPromptMaxChars: 120, reasoning: 'brief' });
+    expect(brief.segments).toEqual([
+      { kind: 'literal', text: SECTION_TAGS.summary },
+      { kind: 'free', section: 'summary', maxTokens: 60, maxChars: null },
+      { kind: 'literal', text: `\n${SECTION_TAGS.level}` },
+      ...verdict,
+    ]);
+    const off = buildOutputFormatPlan({ maxNewTokens: REASONING_MAX_NEW_TOKENS.off, refinedPromptMaxChars: 120, reasoning: 'off' });
+    expect(off.segments).toEqual([{ kind: 'literal', text: SECTION_TAGS.level }, ...verdict]);
+  });
+
+  it('keeps the full plan as it was: three analyses, and the default when no mode is given', () => {
+    const full = buildOutputFormatPlan({ maxNewTokens: 384, refinedPromptMaxChars: 120, reasoning: 'full' });
+    expect(full).toEqual(plan);
+    expect(full.segments.filter((segment) => segment.kind === 'free').map((segment) => segment.kind === 'free' && [segment.section, segment.maxTokens])).toEqual([
+      ['textual', 38],
+      ['visual', 38],
+      ['crossModal', 38],
+      ['refined', 153],
+    ]);
+  });
+
+  it('fits each mode’s budgets into any limit above what its tags and values take', () => {
+    for (const reasoning of REASONING_MODES) {
+      // Above what the tags and values alone can take (116 tokens in full, 91 in brief, 75 off).
+      for (const maxNewTokens of [128, 200, REASONING_MAX_NEW_TOKENS[reasoning], 2048]) {
+        const fitted = buildOutputFormatPlan({ maxNewTokens, refinedPromptMaxChars: 600, reasoning });
+        expect(planTokenBound(fitted), `${reasoning} at ${maxNewTokens}`).toBeLessThanOrEqual(maxNewTokens);
+      }
+    }
+  });
+
+  it.each(['brief', 'off'] as const)('always writes the whole %s format, in order, whatever the logits', (reasoning) => {
+    const modePlan = buildOutputFormatPlan({ maxNewTokens: REASONING_MAX_NEW_TOKENS[reasoning], refinedPromptMaxChars: 120, reasoning });
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const sample = seed % 2 === 0;
+      const run = generate(modePlan, table, vocabulary.end, seed, sample);
+      const parsed = parseRewriteOutput(run.text);
+      expect(run.ids.at(-1)).toBe(vocabulary.end);
+      expect(run.ids.length).toBeLessThanOrEqual(REASONING_MAX_NEW_TOKENS[reasoning]);
+      expect(run.decoder.outcome()).toMatchObject({ complete: true, violated: false });
+      expect(parsed.sectionsSeen).toEqual(formatTags(reasoning));
+      expect(parsed.summary !== '').toBe(reasoning === 'brief');
+      expect([parsed.textual, parsed.visual, parsed.crossModal]).toEqual(['', '', '']);
+      expect(parsed.level).not.toBeNull();
+      expect(parsed.category === 'none').toBe(parsed.level === 'none');
+      expect(parsed.refinedComplete).toBe(true);
+      for (const line of run.text.split('\n').map((text) => text.replace(/^\[[A-Z ]+\]/, ''))) {
+        expect(line).not.toMatch(/[[\]<\p{Cc}\p{Cf}]/u);
+      }
+      // Complete for its mode is never a failure for lack of the analyses it does not ask for.
+      const decision = decideRewrite({
+        rawOutput: run.text,
+        originalPrompt: 'How far down is the water?',
+        stopReason: 'end-of-text',
+        levelProbabilities: run.decoder.outcome().levelProbabilities,
+        strictness: 0,
+      });
+      if (decision.outcome === 'fallback') expect(['unchanged-at-risk', 'wrong-language', 'too-long']).toContain(decision.reason);
+    }
+  });
+
+  it('measures the level at its step in the off mode, where the level is the first thing written', () => {
+    const off = buildOutputFormatPlan({ maxNewTokens: REASONING_MAX_NEW_TOKENS.off, refinedPromptMaxChars: 120, reasoning: 'off' });
+    const decoder = new ConstrainedDecoder(off, table);
+    for (const char of SECTION_TAGS.level) {
+      decoder.maskLogits(new Float32Array(table.size));
+      decoder.accept(vocabulary.texts.indexOf(char));
+    }
+    const logits = new Float32Array(table.size).fill(-50);
+    const levelLogits = { ' none': 0, ' low': 0, ' medium': 0, ' high': Math.log(3) };
+    for (const [text, logit] of Object.entries(levelLogits)) logits[vocabulary.texts.indexOf(text)] = logit;
+    decoder.maskLogits(logits);
+    decoder.accept(vocabulary.texts.indexOf(' high'));
+    expect(decoder.outcome().levelProbabilities?.high).toBeCloseTo(0.5, 6);
   });
 });

@@ -1,5 +1,5 @@
 /** The Chromium half of `npm run bench`: the benchmark page (browser/) runs the engine on WASM in its worker. */
-import type { SessionDtypes } from '../../src/core/model-catalog.ts';
+import { RECIPES_BY_FAMILY, type SessionDtypes } from '../../src/core/model-catalog.ts';
 import {
   constrainedReport,
   describeDtypes,
@@ -10,12 +10,17 @@ import {
   suiteConfigReport,
 } from './bench-analysis.ts';
 import { addBandwidthRow, type BenchCollector, type BenchContext } from './bench-context.ts';
-import { FP32_DTYPES, RECIPE_DTYPES } from './bench-model.ts';
+import { FP32_DTYPES, WASM_RECIPE_DTYPES } from './bench-model.ts';
 import { BENCH_QUESTIONS } from './bench-prompts.ts';
 import { runBrowserOcr } from './bench-ocr-sections.ts';
 import { callPage, type BrowserSession } from './browser-bench.ts';
+import type { BrowserEnvironment } from './browser/browser-jobs.ts';
 import { mergeSuiteRecords, suiteImageCount, type EngineVariant } from './engine-suite.ts';
-import type { ConfigReport } from './report-schema.ts';
+import { REASONING_MODES } from '../../src/core/reasoning-mode.ts';
+import { SWEPT_RECIPES } from './recipe-suite.ts';
+import { recipeReports } from './report-recipes.ts';
+import { rewriteReports } from './report-rewrite.ts';
+import type { ConfigReport, LongTaskCount } from './report-schema.ts';
 
 type BenchPageHandle = Awaited<ReturnType<BrowserSession['page']>>;
 
@@ -29,6 +34,86 @@ export async function runBrowser(session: BrowserSession, context: BenchContext,
   if (options.sections.has('standard')) await runBrowserStandard(session, page, isolated, context, collector);
   if (options.sections.has('constrained')) await runBrowserConstrained(session, page, context, collector);
   if (options.sections.has('ocr')) await runBrowserOcr(session, page, context, collector);
+  if (options.sections.has('speed')) await runBrowserSpeed(session, page, context, collector);
+  if (options.gpu) await runBrowserWebGpu(session, page, environment.webgpu, context, collector);
+}
+
+/**
+ * --gpu: the engine on WebGPU, the app's way (its WebGPU recipe, caches on), load and rewrites of new photos. Refuses
+ * to time SwiftShader, a CPU emulation. The generated models have no fp16 files, so the shader-f16 recipe is noted,
+ * not run.
+ */
+async function runBrowserWebGpu(
+  session: BrowserSession,
+  page: BenchPageHandle,
+  gpu: BrowserEnvironment['webgpu'],
+  context: BenchContext,
+  collector: BenchCollector,
+): Promise<void> {
+  const { options, model, images, question, log } = context;
+  if (!gpu.available || /swiftshader/i.test(gpu.adapterDescription)) {
+    const adapter = gpu.available ? gpu.adapterDescription : gpu.reason;
+    collector.missing.push({ what: 'WebGPU figures', why: `--gpu was given, but Chromium's adapter here is ${adapter}, not a GPU` });
+    return;
+  }
+  collector.gpu = `${gpu.adapterDescription}${gpu.shaderF16 ? ', shader-f16' : ', no shader-f16'}`;
+  if (gpu.shaderF16) {
+    collector.missing.push({
+      what: 'The WebGPU shader-f16 recipe (q4f16)',
+      why: 'the generated benchmark model has no fp16 files; the rows use the WebGPU recipe without f16',
+    });
+  }
+  const dtypes = RECIPES_BY_FAMILY.smolvlm.webgpu;
+  const runs = Math.min(options.settings.runs, options.browserRuns);
+  log(`chromium: WebGPU on ${collector.gpu} (${runs} rewrites after a warm-up)…`);
+  await callPage(page, 'reset');
+  const job = { modelId: model.id, dtypes, backend: 'webgpu' as const, imageUrls: images.distinct.slice(0, runs + 1).map(session.imageUrl), question, newTokens: options.settings.newTokens };
+  const { result, peakRendererMB } = await session.sampled(() => callPage(page, 'probe', job));
+  await callPage(page, 'reset');
+  if (result.load.result.backend !== 'webgpu') {
+    collector.missing.push({ what: 'WebGPU figures', why: `the engine fell back to ${result.load.result.backend} on ${collector.gpu}` });
+    return;
+  }
+  const config = rewriteConfigReport(`recipe (${describeDtypes(dtypes)})`, dtypes, [result.load.result.loadMs], result.rewrites.slice(1).map((rewrite) => rewrite.result), options.settings.newTokens, {
+    peakMemoryMB: peakRendererMB,
+    memoryMeasure: 'peak RSS of the renderer processes (GPU memory not included)',
+  });
+  collector.environments.push({
+    name: 'chromium-webgpu',
+    backend: 'webgpu',
+    threads: null,
+    crossOriginIsolated: await callPage(page, 'crossOriginIsolated'),
+    configs: [config],
+    longTasks: probeLongTasks(result),
+  });
+}
+
+/** The recipe sweep on the raw loop, then a whole rewrite per reasoning mode on the engine with the WASM recipe. */
+async function runBrowserSpeed(session: BrowserSession, page: BenchPageHandle, context: BenchContext, collector: BenchCollector): Promise<void> {
+  const { options, model, images, question, log } = context;
+  const runs = Math.min(options.settings.runs, options.browserRuns);
+  log(`chromium: recipe sweep (${Object.keys(SWEPT_RECIPES).join(', ')}; raw loop, ${runs} runs each), in a fresh worker…`);
+  await callPage(page, 'reset');
+  const recipes = await callPage(page, 'recipes', {
+    modelId: model.id,
+    imageUrl: session.imageUrl(context.firstImage),
+    question,
+    runs,
+    newTokens: options.settings.newTokens,
+    rawShape: model.shape,
+  });
+  await callPage(page, 'reset');
+  collector.recipes.push(...recipeReports('chromium-wasm', recipes));
+  log(`chromium: a whole rewrite per reasoning mode (${runs} new photos each), in a fresh worker…`);
+  const rewrites = await callPage(page, 'rewrites', {
+    modelId: model.id,
+    dtypes: WASM_RECIPE_DTYPES,
+    imageUrls: images.distinct.slice(0, 1 + runs * REASONING_MODES.length).map(session.imageUrl),
+    question,
+    runs,
+  });
+  await callPage(page, 'reset');
+  collector.rewrites.push(...rewriteReports('chromium-wasm', rewrites, !options.quick));
 }
 
 async function runBrowserConstrained(session: BrowserSession, page: BenchPageHandle, context: BenchContext, collector: BenchCollector): Promise<void> {
@@ -38,7 +123,7 @@ async function runBrowserConstrained(session: BrowserSession, page: BenchPageHan
   await callPage(page, 'reset');
   const records = await callPage(page, 'constrained', {
     modelId: context.model.id,
-    dtypes: RECIPE_DTYPES,
+    dtypes: WASM_RECIPE_DTYPES,
     imageUrl: session.imageUrl(context.firstImage),
     question: context.question,
     ...options.constrained,
@@ -46,7 +131,7 @@ async function runBrowserConstrained(session: BrowserSession, page: BenchPageHan
   });
   await callPage(page, 'reset');
   collector.promptTokens ||= records.promptTokens;
-  collector.constrained.push(constrainedReport('chromium-wasm', `recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, records));
+  collector.constrained.push(constrainedReport('chromium-wasm', `recipe (${describeDtypes(WASM_RECIPE_DTYPES)})`, WASM_RECIPE_DTYPES, records));
 }
 
 async function runBrowserStandard(
@@ -61,7 +146,7 @@ async function runBrowserStandard(
   log('chromium: memory and long-task probe (one engine, two rewrites)…');
   const probeJob = {
     modelId: model.id,
-    dtypes: RECIPE_DTYPES,
+    dtypes: WASM_RECIPE_DTYPES,
     backend: 'wasm' as const,
     imageUrls: images.distinct.slice(0, 2).map(session.imageUrl),
     question,
@@ -78,7 +163,7 @@ async function runBrowserStandard(
     const partSettings = { ...browserSettings, loads: part.loads, orderExperiment: part.order, sameImage: part.sameImage };
     return {
       modelId: model.id,
-      dtypes: RECIPE_DTYPES,
+      dtypes: WASM_RECIPE_DTYPES,
       imageUrls: images.distinct.slice(0, suiteImageCount(partSettings)).map(session.imageUrl),
       questions: BENCH_QUESTIONS,
       ...partSettings,
@@ -93,21 +178,11 @@ async function runBrowserStandard(
   const secondPart = await callPage(page, 'suite', suiteJob({ variants: ['base', 'final'], raw: false, order: true, sameImage: false, loads: 0 }));
   await callPage(page, 'reset');
   const browserSuite = mergeSuiteRecords(firstPart, secondPart);
-  const config = suiteConfigReport(`recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, browserSuite, settings.newTokens, {
+  const config = suiteConfigReport(`recipe (${describeDtypes(WASM_RECIPE_DTYPES)})`, WASM_RECIPE_DTYPES, browserSuite, settings.newTokens, {
     peakMemoryMB: peakRendererMB,
     memoryMeasure: 'peak RSS of the renderer processes (page + worker + wasm heap), one engine',
   });
-  const longTasks = {
-    load: browserProbe.load.longTasks,
-    generate: browserProbe.rewrites.reduce(
-      (sum, rewrite) => ({
-        count: sum.count + rewrite.longTasks.count,
-        totalMs: sum.totalMs + rewrite.longTasks.totalMs,
-        longestMs: Math.max(sum.longestMs, rewrite.longTasks.longestMs),
-      }),
-      { count: 0, totalMs: 0, longestMs: 0 },
-    ),
-  };
+  const longTasks = probeLongTasks(browserProbe);
   const browserConfigs: [ConfigReport, ...ConfigReport[]] = [config];
   let fp32Config: ConfigReport | null = null;
   if (options.fp32) {
@@ -133,7 +208,7 @@ async function runBrowserStandard(
     configs: browserConfigs,
     longTasks,
   });
-  const browserRaw = rawLoopComparison('chromium-wasm', RECIPE_DTYPES, browserSuite);
+  const browserRaw = rawLoopComparison('chromium-wasm', WASM_RECIPE_DTYPES, browserSuite);
   if (browserRaw) collector.rawLoop.push(browserRaw);
   collector.optimisations.push(...optimisationReports('chromium-wasm', browserSuite));
   const browserBandwidth = await callPage(page, 'bandwidth', options.quick ? 64 : 256, 3);
@@ -141,7 +216,7 @@ async function runBrowserStandard(
     gbPerSecond: context.bandwidth.gbPerSecond,
     method: `${context.bandwidth.method}, in Node (the page alone: ${browserBandwidth.gbPerSecond.toFixed(1)} GB/s, ${browserBandwidth.method})`,
   };
-  const rows: Array<[ConfigReport, SessionDtypes]> = [[config, RECIPE_DTYPES]];
+  const rows: Array<[ConfigReport, SessionDtypes]> = [[config, WASM_RECIPE_DTYPES]];
   if (fp32Config) rows.push([fp32Config, FP32_DTYPES]);
   for (const [row, dtypes] of rows) {
     await addBandwidthRow(context, collector, {
@@ -169,13 +244,28 @@ async function runBrowserOfficial(session: BrowserSession, page: BenchPageHandle
   context.log('chromium: large photo, ours against the official example\'s configuration…');
   const official = await callPage(page, 'official', {
     modelId: context.model.id,
-    ourDtypes: RECIPE_DTYPES,
+    ourDtypes: WASM_RECIPE_DTYPES,
     imageUrl: session.imageUrl(context.images.large),
     warmUpImageUrl: session.imageUrl(context.firstImage),
     question: context.question,
     runs: Math.min(options.officialRuns, 2),
     newTokens: options.settings.newTokens,
   });
-  collector.officialConfig.push(officialComparison('chromium-wasm', official, RECIPE_DTYPES, options.settings.newTokens));
+  collector.officialConfig.push(officialComparison('chromium-wasm', official, WASM_RECIPE_DTYPES, options.settings.newTokens));
   await callPage(page, 'reset');
+}
+
+/** The main thread's long tasks during a probe's load, and summed over its rewrites. */
+function probeLongTasks(probe: { load: { longTasks: LongTaskCount }; rewrites: Array<{ longTasks: LongTaskCount }> }): { load: LongTaskCount; generate: LongTaskCount } {
+  return {
+    load: probe.load.longTasks,
+    generate: probe.rewrites.reduce(
+      (sum, rewrite) => ({
+        count: sum.count + rewrite.longTasks.count,
+        totalMs: sum.totalMs + rewrite.longTasks.totalMs,
+        longestMs: Math.max(sum.longestMs, rewrite.longTasks.longestMs),
+      }),
+      { count: 0, totalMs: 0, longestMs: 0 },
+    ),
+  };
 }

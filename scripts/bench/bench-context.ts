@@ -41,13 +41,17 @@ export interface BenchCollector {
   optimisations: BenchReport['optimisations'];
   constrained: BenchReport['constrained'];
   ocr: BenchReport['ocr'];
+  recipes: BenchReport['recipes'];
+  rewrites: BenchReport['rewrites'];
   missing: BenchReport['missing'];
+  /** The adapter the WebGPU rows ran on (--gpu); null when none did. */
+  gpu: string | null;
   /** The prompt length of the first section that measured one; 0 while none has. */
   promptTokens: number;
 }
 
 export function emptyCollector(): BenchCollector {
-  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], ocr: [], missing: [], promptTokens: 0 };
+  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], ocr: [], recipes: [], rewrites: [], missing: [], gpu: null, promptTokens: 0 };
 }
 
 export async function modelFileBytes(model: BenchModel, file: string): Promise<number> {

@@ -1,8 +1,9 @@
-import { customModel, findModel, type ModelRecord, type SessionDtypes } from '../../src/core/model-catalog.ts';
+import { customModel, findModel, RECIPES_BY_FAMILY, type ModelRecord, type SessionDtypes } from '../../src/core/model-catalog.ts';
 import type { RawModelShape } from './raw-loop.ts';
 
-/** The recipe the app uses on CPU and WASM for SmolVLM (model-catalog.ts), which the fixtures also have files for. */
-export const RECIPE_DTYPES: SessionDtypes = { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' };
+/** The recipes the app loads SmolVLM with on CPU (Node) and on WASM (model-catalog.ts); the fixtures have their files. */
+export const NODE_RECIPE_DTYPES: SessionDtypes = RECIPES_BY_FAMILY.smolvlm.cpu;
+export const WASM_RECIPE_DTYPES: SessionDtypes = RECIPES_BY_FAMILY.smolvlm.wasm;
 export const FP32_DTYPES: SessionDtypes = { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' };
 
 /** A catalog record (or a custom SmolVLM one) whose every recipe is `dtypes`. */
@@ -12,7 +13,7 @@ export function benchModelRecord(id: string, dtypes: SessionDtypes): ModelRecord
 }
 
 /** transformers.js' file-name suffix per dtype (utils/dtypes.js), for the dtypes the generated models have. */
-const SUFFIXES: Partial<Record<SessionDtypes[keyof SessionDtypes], string>> = { fp32: '', q4: '_q4' };
+const SUFFIXES: Partial<Record<SessionDtypes[keyof SessionDtypes], string>> = { fp32: '', q8: '_quantized', q4: '_q4' };
 
 export function onnxFileName(session: keyof SessionDtypes, dtypes: SessionDtypes): string {
   const suffix = SUFFIXES[dtypes[session]];

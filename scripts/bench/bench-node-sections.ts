@@ -10,14 +10,19 @@ import {
   suiteConfigReport,
 } from './bench-analysis.ts';
 import { addBandwidthRow, type BenchCollector, type BenchContext } from './bench-context.ts';
-import { FP32_DTYPES, RECIPE_DTYPES } from './bench-model.ts';
+import { FP32_DTYPES, NODE_RECIPE_DTYPES } from './bench-model.ts';
 import { BENCH_QUESTIONS } from './bench-prompts.ts';
 import type { ConstrainedSuiteRecords } from './constrained-suite.ts';
 import { suiteImageCount, type EngineVariant, type SuiteRecords } from './engine-suite.ts';
 import { runNodeJob } from './node-bench.ts';
 import type { ProbeRecords } from './node-runner.ts';
 import type { OfficialComparisonRecords } from './official-config.ts';
+import { REASONING_MODES } from '../../src/core/reasoning-mode.ts';
+import { SWEPT_RECIPES, type RecipeRecords } from './recipe-suite.ts';
+import { recipeReports } from './report-recipes.ts';
+import { rewriteReports } from './report-rewrite.ts';
 import type { ConfigReport } from './report-schema.ts';
+import type { RewriteRunRecord } from './rewrite-suite.ts';
 
 const VARIANTS: EngineVariant[] = ['base', 'noCache', 'visionCache', 'final'];
 
@@ -27,7 +32,7 @@ export async function runNodeStandard(context: BenchContext, collector: BenchCol
   const { settings } = options;
   log('node: memory probe (one engine, two rewrites)…');
   const probe = await runNodeJob(
-    { kind: 'probe', modelId: model.id, dtypes: RECIPE_DTYPES, images: images.distinct.slice(0, 2), question, newTokens: settings.newTokens },
+    { kind: 'probe', modelId: model.id, dtypes: NODE_RECIPE_DTYPES, images: images.distinct.slice(0, 2), question, newTokens: settings.newTokens },
     log,
   );
   log('node: suite (loads, cold rewrites against the raw loop, same-image rewrites)…');
@@ -35,7 +40,7 @@ export async function runNodeStandard(context: BenchContext, collector: BenchCol
     {
       kind: 'suite',
       modelId: model.id,
-      dtypes: RECIPE_DTYPES,
+      dtypes: NODE_RECIPE_DTYPES,
       images: images.distinct.slice(0, suiteImageCount({ ...settings, orderExperiment: true })),
       questions: BENCH_QUESTIONS,
       ...settings,
@@ -48,19 +53,19 @@ export async function runNodeStandard(context: BenchContext, collector: BenchCol
   const suite = nodeSuite.records as SuiteRecords;
   collector.promptTokens = suite.promptTokens;
   const nodeConfigs: [ConfigReport, ...ConfigReport[]] = [
-    suiteConfigReport(`recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, suite, settings.newTokens, {
+    suiteConfigReport(`recipe (${describeDtypes(NODE_RECIPE_DTYPES)})`, NODE_RECIPE_DTYPES, suite, settings.newTokens, {
       peakMemoryMB: probe.maxRssBytes / 2 ** 20,
       memoryMeasure: 'peak RSS of a process that loads and rewrites twice',
     }),
   ];
-  await addNodeBandwidthRow(context, collector, nodeConfigs[0], RECIPE_DTYPES, suite.promptTokens);
+  await addNodeBandwidthRow(context, collector, nodeConfigs[0], NODE_RECIPE_DTYPES, suite.promptTokens);
   if (options.fp32) {
     const row = await runNodeFp32(context);
     nodeConfigs.push(row);
     await addNodeBandwidthRow(context, collector, row, FP32_DTYPES, suite.promptTokens);
   }
   collector.environments.push({ name: 'node', backend: suite.backend, threads: null, crossOriginIsolated: null, configs: nodeConfigs, longTasks: null });
-  const nodeRaw = rawLoopComparison('node', RECIPE_DTYPES, suite);
+  const nodeRaw = rawLoopComparison('node', NODE_RECIPE_DTYPES, suite);
   if (nodeRaw) collector.rawLoop.push(nodeRaw);
   collector.optimisations.push(...optimisationReports('node', suite));
 
@@ -69,7 +74,7 @@ export async function runNodeStandard(context: BenchContext, collector: BenchCol
     {
       kind: 'official',
       modelId: model.id,
-      ourDtypes: RECIPE_DTYPES,
+      ourDtypes: NODE_RECIPE_DTYPES,
       image: images.large,
       warmUpImage: context.firstImage,
       question,
@@ -78,7 +83,7 @@ export async function runNodeStandard(context: BenchContext, collector: BenchCol
     },
     log,
   );
-  collector.officialConfig.push(officialComparison('node', nodeOfficial.records as OfficialComparisonRecords, RECIPE_DTYPES, settings.newTokens));
+  collector.officialConfig.push(officialComparison('node', nodeOfficial.records as OfficialComparisonRecords, NODE_RECIPE_DTYPES, settings.newTokens));
 }
 
 /** Constrained against unconstrained generation, in pairs of the same length. */
@@ -89,7 +94,7 @@ export async function runNodeConstrained(context: BenchContext, collector: Bench
     {
       kind: 'constrained',
       modelId: context.model.id,
-      dtypes: RECIPE_DTYPES,
+      dtypes: NODE_RECIPE_DTYPES,
       image: context.firstImage,
       question: context.question,
       ...options.constrained,
@@ -98,7 +103,7 @@ export async function runNodeConstrained(context: BenchContext, collector: Bench
   );
   const records = job.records as ConstrainedSuiteRecords;
   collector.promptTokens ||= records.promptTokens;
-  collector.constrained.push(constrainedReport('node', `recipe (${describeDtypes(RECIPE_DTYPES)})`, RECIPE_DTYPES, records));
+  collector.constrained.push(constrainedReport('node', `recipe (${describeDtypes(NODE_RECIPE_DTYPES)})`, NODE_RECIPE_DTYPES, records));
 }
 
 async function runNodeFp32(context: BenchContext): Promise<ConfigReport> {
@@ -131,4 +136,22 @@ function addNodeBandwidthRow(
     promptTokens,
     decodeTokensPerSecond: row.decodeTokensPerSecond.median,
   });
+}
+
+/** The recipe sweep on the raw loop, then a whole rewrite per reasoning mode on the engine with Node's recipe. */
+export async function runNodeSpeed(context: BenchContext, collector: BenchCollector): Promise<void> {
+  const { options, model, images, question, log } = context;
+  const { settings } = options;
+  log(`node: recipe sweep (${Object.keys(SWEPT_RECIPES).join(', ')}; raw loop, ${settings.runs} runs each)…`);
+  const recipes = await runNodeJob(
+    { kind: 'recipes', modelId: model.id, image: context.firstImage, question, runs: settings.runs, newTokens: settings.newTokens },
+    log,
+  );
+  collector.recipes.push(...recipeReports('node', recipes.records as RecipeRecords[]));
+  log(`node: a whole rewrite per reasoning mode (${settings.runs} new photos each)…`);
+  const rewrites = await runNodeJob(
+    { kind: 'rewrites', modelId: model.id, dtypes: NODE_RECIPE_DTYPES, images: images.distinct.slice(0, 1 + settings.runs * REASONING_MODES.length), question, runs: settings.runs },
+    log,
+  );
+  collector.rewrites.push(...rewriteReports('node', rewrites.records as RewriteRunRecord[], !options.quick));
 }

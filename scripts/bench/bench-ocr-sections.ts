@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { ocrReport } from './ocr-analysis.ts';
 import type { OcrSuiteRecords } from './ocr-suite.ts';
 import type { BenchCollector, BenchContext } from './bench-context.ts';
-import { RECIPE_DTYPES } from './bench-model.ts';
+import { NODE_RECIPE_DTYPES, WASM_RECIPE_DTYPES } from './bench-model.ts';
 import { callPage, type BrowserSession } from './browser-bench.ts';
 import { runNodeJob } from './node-bench.ts';
 
@@ -67,7 +67,7 @@ export async function runNodeOcr(context: BenchContext, collector: BenchCollecto
         runs > 0
           ? {
               modelId: model.id,
-              dtypes: RECIPE_DTYPES,
+              dtypes: NODE_RECIPE_DTYPES,
               question: context.question,
               newTokens: options.settings.newTokens,
               runs,
@@ -102,7 +102,7 @@ export async function runBrowserOcr(session: BrowserSession, page: BenchPageHand
   const { result, peakRendererMB } = await session.sampled(() =>
     callPage(page, 'ocr', {
       modelId: model.id,
-      dtypes: RECIPE_DTYPES,
+      dtypes: WASM_RECIPE_DTYPES,
       images: urls,
       share:
         runs > 0

@@ -6,14 +6,17 @@ import { RESULTS_DIR } from './bench-paths.ts';
 import { BENCH_SECTIONS, type BenchSection } from './report-schema.ts';
 
 export const BENCH_HELP = `npm run bench -- [--quick] [--runs N] [--loads N] [--tokens N] [--cache-tokens N] [--official-runs N]
-  [--browser-runs N] [--no-browser] [--no-node] [--no-fp32] [--browser-official] [--out DIR]
-  [--only standard|constrained|ocr] [--constrained-runs N] [--constrained-loads N] [--constrained-tokens N]
+  [--browser-runs N] [--no-browser] [--no-node] [--no-fp32] [--browser-official] [--gpu] [--out DIR]
+  [--only standard|constrained|ocr|speed] [--constrained-runs N] [--constrained-loads N] [--constrained-tokens N]
 --quick: the tiny test model, two runs of everything, in well under a minute (CI).
 --only: run one section: 'standard' (everything but the constrained and OCR rows), 'constrained' (constrained vs
   unconstrained generation) or 'ocr' (OCR on the typographic test set: word recall, time per image, share of a
-  rewrite); the report is then bench-<mode>-<section>.{json,md}, beside the full one.
+  rewrite) or 'speed' (the raw loop on each dtype recipe, and a whole rewrite per reasoning mode); the report is then
+  bench-<mode>-<section>.{json,md}, beside the full one.
 OCR reads the whole test set (seed 1, 48 images; --quick: 4 of them), and times --runs
   share runs (Chromium: at most --browser-runs) of three rewrites each.
+--gpu: also time the engine on WebGPU in Chromium on this machine's GPU (shader-f16 noted where present); a machine
+  with no GPU, or only SwiftShader, gets the reason in the report instead. scripts/gpu-check.sh runs it from a clean checkout.
 --no-node: Chromium alone (the report is then bench-<mode>[-<section>]-chromium.{json,md}).
 --constrained-runs / --constrained-loads: pairs (a constrained run, an unconstrained one of the same length) and loads (each
   timing the vocabulary table) of the constrained section; the browser runs at most --browser-runs pairs.
@@ -51,6 +54,7 @@ export interface BenchOptions {
   browser: boolean;
   fp32: boolean;
   browserOfficial: boolean;
+  gpu: boolean;
   outDir: string;
 }
 
@@ -70,6 +74,7 @@ export function parseBenchOptions(args: string[]): BenchOptions | 'help' {
       'no-node': { type: 'boolean', default: false },
       'no-fp32': { type: 'boolean', default: false },
       'browser-official': { type: 'boolean', default: false },
+      gpu: { type: 'boolean', default: false },
       only: { type: 'string' },
       'constrained-runs': { type: 'string' },
       'constrained-loads': { type: 'string' },
@@ -106,6 +111,7 @@ export function parseBenchOptions(args: string[]): BenchOptions | 'help' {
     browser: !values['no-browser'],
     fp32: !values['no-fp32'],
     browserOfficial: values['browser-official'],
+    gpu: values.gpu,
     outDir: resolve(values.out),
   };
 }

@@ -45,8 +45,22 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** `ocrTestSetDir`: the OCR test set's folder, served at /ocr-test-set/ beside the OCR files at /ocr/ (null: neither). */
-export async function startBrowserSession(imageDir: string, log: (line: string) => void, ocrTestSetDir: string | null = null): Promise<BrowserSession> {
+/**
+ * Asks Chromium for the machine's GPU through Vulkan (Linux), past the blocklist: what `--gpu` needs on a machine with
+ * a real GPU. Without one Chromium offers no adapter, or SwiftShader, which the GPU rows refuse to time.
+ */
+const WEBGPU_CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=vulkan', '--ignore-gpu-blocklist'];
+
+/**
+ * `ocrTestSetDir`: the OCR test set's folder, served at /ocr-test-set/ beside the OCR files at /ocr/ (null: neither).
+ * `webgpu`: start Chromium with WebGPU on the real GPU (WEBGPU_CHROMIUM_ARGS).
+ */
+export async function startBrowserSession(
+  imageDir: string,
+  log: (line: string) => void,
+  ocrTestSetDir: string | null = null,
+  webgpu = false,
+): Promise<BrowserSession> {
   log('building the benchmark page (vite build)…');
   const pageBuild = `${PAGE_BUILD_ROOT}/page-${process.pid}`;
   await build({
@@ -60,7 +74,7 @@ export async function startBrowserSession(imageDir: string, log: (line: string) 
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const executablePath = locateChromium();
   if (!executablePath) throw new Error('no Chromium found (set CHROMIUM_PATH)');
-  const browserServer = await chromium.launchServer({ executablePath, args: QUIET_CHROMIUM_ARGS });
+  const browserServer = await chromium.launchServer({ executablePath, args: [...QUIET_CHROMIUM_ARGS, ...(webgpu ? WEBGPU_CHROMIUM_ARGS : [])] });
   const browser: Browser = await chromium.connect(browserServer.wsEndpoint());
   const browserPid = defined(browserServer.process().pid, 'the browser process id');
 

@@ -10,13 +10,15 @@ import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
 import { VlmEngine } from '../../src/engine/vlm-engine.ts';
 import type { RewriteSample } from './bench-analysis.ts';
 import { MODELS_DIR } from './bench-paths.ts';
-import { benchModelRecord, rawModelFiles, rawModelShape } from './bench-model.ts';
+import { benchModelRecord, FP32_DTYPES, rawModelFiles, rawModelShape } from './bench-model.ts';
 import { ENGINE_VARIANTS, runEngineSuite, type EngineVariant, type SuiteRecords } from './engine-suite.ts';
 import { compareWithOfficialConfig, type OfficialComparisonRecords } from './official-config.ts';
 import { runConstrainedSuite, type ConstrainedSuiteRecords } from './constrained-suite.ts';
 import { createNodeImageTextReader } from '../lib/node-ocr.ts';
 import { runOcrSuite, type OcrSuiteRecords } from './ocr-suite.ts';
 import type { OrtModule } from './raw-loop.ts';
+import { recipeRequest, runRecipeSuite, type RecipeRecords } from './recipe-suite.ts';
+import { runRewriteSuite, type RewriteRunRecord } from './rewrite-suite.ts';
 
 export type NodeJob =
   | { kind: 'probe'; modelId: string; dtypes: SessionDtypes; images: string[]; question: string; newTokens: number }
@@ -54,6 +56,8 @@ export type NodeJob =
       runs: number;
       newTokens: number;
     }
+  | { kind: 'recipes'; modelId: string; image: string; question: string; runs: number; newTokens: number }
+  | { kind: 'rewrites'; modelId: string; dtypes: SessionDtypes; images: string[]; question: string; runs: number }
   | {
       kind: 'ocr';
       /** Test images (PNG paths) to read in turn. */
@@ -71,7 +75,7 @@ export interface ProbeRecords {
 }
 
 export type NodeJobResult = {
-  records: ProbeRecords | SuiteRecords | OfficialComparisonRecords | ConstrainedSuiteRecords | OcrSuiteRecords;
+  records: ProbeRecords | SuiteRecords | OfficialComparisonRecords | ConstrainedSuiteRecords | OcrSuiteRecords | RecipeRecords[] | RewriteRunRecord[];
   maxRssBytes: number;
 };
 
@@ -161,6 +165,30 @@ async function run(job: NodeJob): Promise<NodeJobResult['records']> {
         question: job.question,
         log,
       });
+    case 'recipes': {
+      const model = benchModelRecord(job.modelId, FP32_DTYPES);
+      const loadEngine = async () => {
+        const engine = new VlmEngine({ probeCapabilities });
+        await engine.load({ model, source, preference: 'auto' }, () => undefined);
+        return engine;
+      };
+      return runRecipeSuite({
+        ort: ort as unknown as OrtModule,
+        files: async (dtypes) => rawModelFiles(`${MODELS_DIR}${job.modelId}`, dtypes),
+        shape: rawModelShape(JSON.parse(await readFile(`${MODELS_DIR}${job.modelId}/config.json`, 'utf8'))),
+        request: await recipeRequest(loadEngine, model, await blob(job.image), job.question),
+        runs: job.runs,
+        newTokens: job.newTokens,
+        log,
+      });
+    }
+    case 'rewrites': {
+      const engine = new VlmEngine({ probeCapabilities, tuning: ENGINE_VARIANTS.final });
+      await engine.load({ model: benchModelRecord(job.modelId, job.dtypes), source, preference: 'auto' }, () => undefined);
+      const records = await runRewriteSuite({ engine, question: job.question, images: await Promise.all(job.images.map(blob)), runs: job.runs, log });
+      await engine.dispose();
+      return records;
+    }
     case 'ocr': {
       const { share } = job;
       return runOcrSuite({

@@ -1,5 +1,5 @@
 import { ocrSection } from './report-ocr-markdown.ts';
-import type { BenchReport, ConfigReport, ConstrainedGenerationReport, LongTaskCount } from './report-schema.ts';
+import type { BenchReport, ConfigReport, ConstrainedGenerationReport, LongTaskCount, RecipeReport, RewriteReport } from './report-schema.ts';
 import type { Summary } from './stats.ts';
 
 /** The report as Markdown tables: what the README's Performance section shows. */
@@ -94,6 +94,8 @@ export function renderMarkdown(report: BenchReport): string {
       ),
     );
   }
+  if (report.recipes.length > 0) lines.push('', ...recipeSection(report.recipes));
+  if (report.rewrites.length > 0) lines.push('', ...rewriteSection(report.rewrites));
   if (report.constrained.length > 0) lines.push('', ...constrainedSection(report.constrained));
   if (report.ocr.length > 0) lines.push('', ...ocrSection(report.ocr));
   if (report.missing.length > 0) {
@@ -103,6 +105,40 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push('', '## How the random model differs from a real export', '', ...model.differencesFromRealExport.map((item) => `- ${item}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function recipeSection(rows: readonly RecipeReport[]): string[] {
+  return [
+    '## Recipes: the raw onnxruntime loop on each dtype (same request, same threads, greedy)',
+    '',
+    '| environment | recipe (embed / vision / decoder) | vision encode | first token | decode tok/s | tokens equal to fp32\'s, from the start |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.environment} | ${row.recipe} (${row.dtypes.embed_tokens} / ${row.dtypes.vision_encoder} / ${row.dtypes.decoder_model_merged}) | ` +
+        `${ms(row.visionMs)} | ${ms(row.firstTokenMs)} | ${num(row.decodeTokensPerSecond, 1)} | ${row.tokensAsFp32} of ${row.newTokens} |`,
+    ),
+    '',
+    'q8 quantizes each call\'s activations with one scale (DynamicQuantizeLinear), so its tokens may leave fp32\'s, and a run that ' +
+      'reuses a cached prompt prefix may leave a cold run\'s, within quantisation noise; q4 and fp32 do not.',
+  ];
+}
+
+function rewriteSection(rows: readonly RewriteReport[]): string[] {
+  return [
+    '## A whole rewrite per reasoning mode (warm engine, a new photo, constrained, call to decision)',
+    '',
+    '| environment | reasoning | output limit | tokens written | vision encode | first token | call to decision | complete | goal |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.environment} | ${row.reasoning} | ${row.maxNewTokens} | ${num(row.tokenCount, 0)} | ${ms(row.visionMs)} | ${ms(row.firstTokenMs)} | ` +
+        `${ms(row.totalMs)} | ${row.completeRuns} of ${row.runs} | ${row.goalMs === null ? '—' : `≤ ${(row.goalMs / 1000).toFixed(0)} s: ${row.goalMet ? 'met' : '**not met**'}`} |`,
+    ),
+    '',
+    'The random-weight model writes every analysis to its token budget, so these are the longest outputs each mode allows; ' +
+      'a trained rewriter stops each section sooner.',
+  ];
 }
 
 function constrainedSection(rows: readonly ConstrainedGenerationReport[]): string[] {

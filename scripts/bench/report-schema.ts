@@ -12,22 +12,29 @@ import {
 } from './report-comparisons.ts';
 import { ConstrainedGenerationReportSchema } from './report-constrained.ts';
 import { OcrReportSchema } from './report-ocr.ts';
+import { RecipeReportSchema } from './report-recipes.ts';
+import { RewriteReportSchema } from './report-rewrite.ts';
 import { EnvironmentReportSchema, MachineInfoSchema, ModelInfoSchema } from './report-environments.ts';
 import { describeIssues, imageSize, listOf, nonEmptyListOf, nonNegative, oneOf, shape, text } from './report-fields.ts';
 
 export { CONSTRAINED_GOALS, type ConstrainedGenerationReport } from './report-constrained.ts';
 export { OCR_GOALS, type OcrReport } from './report-ocr.ts';
+export type { RecipeReport } from './report-recipes.ts';
+export type { RewriteReport } from './report-rewrite.ts';
 export type { BandwidthComparison, OfficialComparison, OfficialSide, OptimisationReport, RawLoopComparison } from './report-comparisons.ts';
 export type { ConfigReport, EnvironmentReport, LongTaskCount, MachineInfo, ModelInfo } from './report-environments.ts';
 
-/** 2: `sections` and the `constrained` rows; still 2 with the `ocr` rows, which a report may lack (before OCR). */
+/**
+ * 2: `sections` and the `constrained` rows; still 2 with the `ocr`, `recipes` and `rewrites` rows, which a report may
+ * lack (written before them).
+ */
 export const REPORT_SCHEMA_VERSION = 2;
 
 /**
- * The parts of the benchmark (`--only` picks one): everything but the constrained and OCR rows, the constrained
- * rows, the OCR rows.
+ * The parts of the benchmark (`--only` picks one): everything but the rows of the others; the constrained rows; the
+ * OCR rows; the recipe sweep and the whole rewrite per reasoning mode ('speed').
  */
-export const BENCH_SECTIONS = ['standard', 'constrained', 'ocr'] as const;
+export const BENCH_SECTIONS = ['standard', 'constrained', 'ocr', 'speed'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 const BenchReportFieldsSchema = shape({
@@ -52,6 +59,10 @@ const BenchReportFieldsSchema = shape({
   constrained: listOf(ConstrainedGenerationReportSchema),
   /** OCR on the typographic test set, one row per environment (absent from reports written before OCR). */
   ocr: v.optional(listOf(OcrReportSchema), []),
+  /** The raw loop on each dtype recipe, one row per environment and recipe. */
+  recipes: v.optional(listOf(RecipeReportSchema), []),
+  /** A whole rewrite per reasoning mode, one row per environment and mode. */
+  rewrites: v.optional(listOf(RewriteReportSchema), []),
   /** What this run could not measure, and why (e.g. WebGPU without a GPU). */
   missing: listOf(shape({ what: text, why: text })),
 });
@@ -82,6 +93,14 @@ const BenchReportSchema = v.pipe(
       'expected at least one entry',
     ),
     ['ocr'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['sections'], ['recipes'], ['rewrites']],
+      (report) => !report.sections.includes('speed') || (report.recipes.length > 0 && report.rewrites.length > 0),
+      'expected at least one entry',
+    ),
+    ['recipes'],
   ),
 );
 

@@ -15,7 +15,7 @@ import { runBrowser } from './bench-browser-sections.ts';
 import { emptyCollector, modelFileBytes, type BenchCollector, type BenchContext, type BenchModel } from './bench-context.ts';
 import { writeBenchImages } from './bench-images.ts';
 import { rawModelShape } from './bench-model.ts';
-import { runNodeConstrained, runNodeStandard } from './bench-node-sections.ts';
+import { runNodeConstrained, runNodeSpeed, runNodeStandard } from './bench-node-sections.ts';
 import { runNodeOcr } from './bench-ocr-sections.ts';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-options.ts';
 import { MODELS_DIR, REALISTIC_MODEL_DIR, REALISTIC_MODEL_ID, REPO_ROOT, TINY_MODEL_ID } from './bench-paths.ts';
@@ -27,12 +27,14 @@ import { DIFFERENCES_FROM_REAL_EXPORT, SMOLVLM_256M_DIMS, writeRealisticModel } 
 import { renderMarkdown } from './report-markdown.ts';
 import { BENCH_SECTIONS, REPORT_SCHEMA_VERSION, validateBenchReport, type BenchReport } from './report-schema.ts';
 import { defined } from './defined.ts';
+import { REASONING_MODES } from '../../src/core/reasoning-mode.ts';
 
 /** What each section's rows are, for the report's "Not measured" list. */
 const SECTION_DESCRIPTIONS = {
-  standard: 'Everything but the constrained-generation and OCR rows',
+  standard: 'Everything but the constrained-generation, OCR, recipe and whole-rewrite rows',
   constrained: 'The constrained-generation rows',
   ocr: 'The OCR rows',
+  speed: 'The recipe sweep and the whole rewrite per reasoning mode',
 } as const satisfies Record<(typeof BENCH_SECTIONS)[number], string>;
 
 const args = process.argv.slice(2);
@@ -52,7 +54,7 @@ const model = await prepareModel(options.quick, log);
 const imageDir = join(options.outDir, '.images', options.quick ? 'quick' : 'full');
 const images = await writeBenchImages(
   imageDir,
-  Math.max(suiteImageCount({ ...options.settings, orderExperiment: true }), options.settings.runs + 3),
+  Math.max(suiteImageCount({ ...options.settings, orderExperiment: true }), options.settings.runs + 3, 1 + options.settings.runs * REASONING_MODES.length),
   options.quick ? { width: 256, height: 192 } : { width: 1024, height: 768 },
 );
 const firstImage = defined(images.distinct[0], 'a test image');
@@ -78,6 +80,7 @@ if (!options.node) collector.missing.push({ what: 'Node figures', why: '--no-nod
 if (options.node && options.sections.has('standard')) await runNodeStandard(context, collector);
 if (options.node && options.sections.has('constrained')) await runNodeConstrained(context, collector);
 if (options.node && options.sections.has('ocr')) await runNodeOcr(context, collector);
+if (options.node && options.sections.has('speed')) await runNodeSpeed(context, collector);
 
 // 5. Chromium.
 const chromiumVersion = await runChromium(context, collector, imageDir);
@@ -85,10 +88,12 @@ for (const section of BENCH_SECTIONS.filter((name) => !options.sections.has(name
   const what = SECTION_DESCRIPTIONS[section];
   collector.missing.push({ what, why: `--only ${options.only} was given` });
 }
-collector.missing.push({
-  what: 'WebGPU figures',
-  why: 'no GPU on this machine: headless Chromium offers no adapter, or SwiftShader (a CPU emulation) with --enable-unsafe-webgpu, which is never timed',
-});
+if (!options.gpu) {
+  collector.missing.push({
+    what: 'WebGPU figures',
+    why: '--gpu was not given (on a machine with a GPU, scripts/gpu-check.sh runs it); SwiftShader, the CPU emulation headless Chromium falls back to, is never timed',
+  });
+}
 
 // 6. The report.
 const report = await assembleReport(context, collector, { args, durationS: (performance.now() - started) / 1000, chromiumVersion });
@@ -126,7 +131,7 @@ async function runChromium(context: BenchContext, collector: BenchCollector, ima
     collector.missing.push({ what: 'Chromium (WASM) figures', why });
     return null;
   }
-  const session = await startBrowserSession(imageDir, context.log, context.ocrTestSet?.dir ?? null);
+  const session = await startBrowserSession(imageDir, context.log, context.ocrTestSet?.dir ?? null, context.options.gpu);
   try {
     await runBrowser(session, context, collector);
   } finally {
@@ -145,7 +150,7 @@ async function assembleReport(
   for (const name of ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-web']) {
     packages[name] = (JSON.parse(await readFile(`${REPO_ROOT}node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
   }
-  const onnxFiles = ['embed_tokens', 'vision_encoder', 'decoder_model_merged'].flatMap((session) => [`onnx/${session}.onnx`, `onnx/${session}_q4.onnx`]);
+  const onnxFiles = ['embed_tokens', 'vision_encoder', 'decoder_model_merged'].flatMap((session) => ['', '_quantized', '_q4'].map((suffix) => `onnx/${session}${suffix}.onnx`));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
@@ -161,7 +166,7 @@ async function assembleReport(
       node: process.version,
       chromium: run.chromiumVersion,
       packages,
-      gpu: null,
+      gpu: collector.gpu,
       loadAverage: loadavg(),
     },
     model: {
@@ -178,6 +183,8 @@ async function assembleReport(
     optimisations: collected.optimisations,
     constrained: collected.constrained,
     ocr: collected.ocr,
+    recipes: collected.recipes,
+    rewrites: collected.rewrites,
     missing: collected.missing,
   };
 }

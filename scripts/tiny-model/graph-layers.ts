@@ -1,8 +1,9 @@
 import { MICROSOFT_DOMAIN, int, ints, type OnnxGraphBuilder } from './onnx-graph-builder.ts';
 import { quantizeQ4, type Q4Weight } from './q4-packing.ts';
+import { quantizeQ8, type Q8Weight } from './q8-packing.ts';
 import { seededNormals } from './seeded-random.ts';
 
-export type WeightPrecision = 'fp32' | 'q4';
+export type WeightPrecision = 'fp32' | 'q8' | 'q4';
 
 /** What every layer builder needs: the graph it adds to, the weight seed, and how linear layers are stored. */
 export interface LayerContext {
@@ -14,7 +15,7 @@ export interface LayerContext {
 
 /**
  * A float32 initializer of `mean + std * N(0, 1)` values. The values depend only on the seed and the name, so the
- * fp32 and q4 files of one generation hold the same underlying weights.
+ * fp32, q8 and q4 files of one generation hold the same underlying weights.
  */
 export function normalWeight(context: LayerContext, name: string, dims: readonly number[], std: number, mean = 0): string {
   const length = dims.reduce((product, dim) => product * dim, 1);
@@ -29,7 +30,10 @@ interface LinearOptions {
   weight?: () => Float32Array;
 }
 
-/** `x @ W (+ b)` over the last axis; q4 stores W as MatMulNBits blocks, fp32 as a plain MatMul. */
+/**
+ * `x @ W (+ b)` over the last axis; q4 stores W as MatMulNBits blocks, q8 as one uint8 tensor that MatMulInteger
+ * multiplies with the input quantized on the fly (DynamicQuantizeLinear), fp32 as a plain MatMul.
+ */
 export function linear(
   context: LayerContext,
   input: string,
@@ -46,6 +50,15 @@ export function linear(
   let output: string;
   if (precision === 'fp32') {
     output = graph.op('MatMul', [input, graph.addInitializer(weightName, 'float32', [inFeatures, outFeatures], weight)]);
+  } else if (precision === 'q8') {
+    let quantized: Q8Weight | undefined;
+    const q8 = (): Q8Weight => (quantized ??= quantizeQ8(weight()));
+    const data = graph.addInitializer(`${weightName}_quantized`, 'uint8', [inFeatures, outFeatures], () => q8().data);
+    const scale = graph.addInitializer(`${weightName}_scale`, 'float32', [], () => new Float32Array([q8().scale]));
+    const zeroPoint = graph.addInitializer(`${weightName}_zero_point`, 'uint8', [], () => new Uint8Array([q8().zeroPoint]));
+    const [inputQuantized, inputScale, inputZeroPoint] = graph.opOutputs('DynamicQuantizeLinear', [input], {}, { outputs: 3 });
+    const product = graph.op('MatMulInteger', [inputQuantized!, data, inputZeroPoint!, zeroPoint]);
+    output = graph.op('Mul', [graph.cast(product, 'float32'), graph.op('Mul', [inputScale!, scale])]);
   } else {
     let quantized: Q4Weight | undefined;
     const q4 = (): Q4Weight => (quantized ??= quantizeQ4(weight(), inFeatures, outFeatures, q4BlockSize));

@@ -64,8 +64,8 @@ interface Stamp {
   files: Record<string, number>;
 }
 
-/** File-name suffix per dtype, as transformers.js maps them (fp32 → "", q4 → "_q4"). */
-const precisionSuffixes: Record<WeightPrecision, string> = { fp32: '', q4: '_q4' };
+/** File-name suffix per dtype, as transformers.js maps them (fp32 → "", q8 → "_quantized", q4 → "_q4"). */
+const precisionSuffixes: Record<WeightPrecision, string> = { fp32: '', q8: '_quantized', q4: '_q4' };
 
 type FileContent = { json: Record<string, unknown> } | { onnx: () => OnnxGraphBuilder };
 
@@ -85,10 +85,10 @@ function plannedFiles(
   files.set('special_tokens_map.json', { json: specialTokensMapJson(tokenizer) });
   const layout = family.decoderLayout(dims);
   for (const [precision, suffix] of Object.entries(precisionSuffixes) as [WeightPrecision, string][]) {
-    // Like real q4 exports, only matmuls are quantized, so the embedding table stays fp32, except where the family's
-    // recipes load a q4 table. The scripted model's state lives in its embeddings and its logits are not a matmul, so
-    // both its q4 files hold the fp32 graphs; the vision encoder is the random model's in both variants.
-    const embedPrecision = family.quantizedEmbeddings && !plan ? precision : 'fp32';
+    // Like real quantized exports, only matmuls are quantized, so the embedding table stays fp32, except where the
+    // family's recipes load a q4 table. The scripted model's state lives in its embeddings and its logits are not a
+    // matmul, so its quantized files hold the fp32 graphs; the vision encoder is the random model's in every variant.
+    const embedPrecision = family.quantizedEmbeddings && !plan && precision === 'q4' ? 'q4' : 'fp32';
     const embedTokens = plan
       ? () => buildScriptedEmbedTokens(dims, seed, vocabulary, plan)
       : () => buildEmbedTokens(dims, seed, embedPrecision);

@@ -62,10 +62,14 @@ export interface ModelRecord {
   siteFolderOnly?: boolean;
 }
 
+/**
+ * WASM loads q8 (MatMulInteger) weights: onnxruntime-web has no fast 4-bit kernel, and q8 decodes and encodes several
+ * times faster than q4 at twice its size (bench-results/bench-full.md, "Recipes"). Node's native q4 kernels are fast.
+ */
 const SMOLVLM_RECIPES: DtypeRecipes = {
   webgpuF16: { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q4f16' },
   webgpu: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
-  wasm: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
+  wasm: { embed_tokens: 'fp32', vision_encoder: 'q8', decoder_model_merged: 'q8' },
   cpu: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
 };
 

@@ -68,8 +68,38 @@ describe('npm run bench -- --quick', () => {
     for (const item of report.missing) expect(item.why.length, item.what).toBeGreaterThan(20);
   });
 
+  it('sweeps the recipes on the raw loop, fp32 as the reference, in each environment', () => {
+    const environments = hasChromium ? ['node', 'chromium-wasm'] : ['node'];
+    expect(report.recipes.map((row) => `${row.environment} ${row.recipe}`)).toEqual(
+      environments.flatMap((environment) => ['q4', 'q8', 'fp32'].map((recipe) => `${environment} ${recipe}`)),
+    );
+    for (const row of report.recipes) {
+      expect(row.newTokens).toBe(report.settings.newTokens);
+      expect(row.decodeTokensPerSecond.n).toBe(row.environment === 'node' ? report.settings.runs : Math.min(report.settings.runs, 2));
+      if (row.recipe === 'fp32') expect(row.tokensAsFp32).toBe(row.newTokens);
+    }
+    expect(markdown).toContain('## Recipes: the raw onnxruntime loop on each dtype');
+  });
+
+  it('times a whole rewrite per reasoning mode: each mode completes its format, and less reasoning writes fewer tokens', () => {
+    const environments = hasChromium ? ['node', 'chromium-wasm'] : ['node'];
+    expect(report.rewrites.map((row) => `${row.environment} ${row.reasoning}`)).toEqual(
+      environments.flatMap((environment) => ['full', 'brief', 'off'].map((mode) => `${environment} ${mode}`)),
+    );
+    for (const environment of environments) {
+      const rows = report.rewrites.filter((row) => row.environment === environment);
+      for (const row of rows) expect(row.completeRuns).toBe(row.runs);
+      const tokens = rows.map((row) => row.tokenCount.median);
+      expect(tokens).toEqual([...tokens].sort((a, b) => b - a));
+      expect(new Set(tokens).size).toBe(3);
+    }
+    // The goals are set for the realistic-size model, never judged on the tiny one.
+    expect(report.rewrites.every((row) => row.goalMs === null && row.goalMet === null)).toBe(true);
+    expect(markdown).toContain('## A whole rewrite per reasoning mode');
+  });
+
   it('has a constrained-generation row per environment: complete outputs, paired with free runs of the same length', () => {
-    expect(report.sections).toEqual(['standard', 'constrained', 'ocr']);
+    expect(report.sections).toEqual(['standard', 'constrained', 'ocr', 'speed']);
     expect(report.constrained.map((row) => row.environment)).toEqual(hasChromium ? ['node', 'chromium-wasm'] : ['node']);
     for (const row of report.constrained) {
       expect(row.runs).toBe(2);

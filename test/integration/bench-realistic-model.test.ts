@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
 import { VlmEngine } from '../../src/engine/vlm-engine.ts';
-import { benchModelRecord, RECIPE_DTYPES, rawModelFiles, rawModelShape } from '../../scripts/bench/bench-model.ts';
+import { benchModelRecord, NODE_RECIPE_DTYPES, rawModelFiles, rawModelShape } from '../../scripts/bench/bench-model.ts';
 import { ENGINE_VARIANTS, prepareRawRequest } from '../../scripts/bench/engine-suite.ts';
 import { RawSmolVlmLoop, type OrtModule } from '../../scripts/bench/raw-loop.ts';
 import { byteLevelSpellingOfBytes } from '../../scripts/bench/byte-level-bpe.ts';
@@ -123,7 +123,7 @@ describe('realistic-size random model', () => {
   });
 
   it('runs a forward pass through the engine, and the raw onnxruntime loop gives the same tokens', async () => {
-    const model = { ...benchModelRecord(modelDir, RECIPE_DTYPES), id: modelDir };
+    const model = { ...benchModelRecord(modelDir, NODE_RECIPE_DTYPES), id: modelDir };
     const engine = new VlmEngine({ probeCapabilities: NODE_CAPABILITIES, tuning: ENGINE_VARIANTS.noCache });
     await engine.load({ model, source: LOCAL_SOURCE, preference: 'auto' }, () => undefined);
     const image = await photo();
@@ -135,7 +135,7 @@ describe('realistic-size random model', () => {
     expect(result.profile.promptTokens).toBeGreaterThan(64);
 
     const shape = rawModelShape(JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8')));
-    const raw = await RawSmolVlmLoop.load(ort as unknown as OrtModule, rawModelFiles(modelDir, RECIPE_DTYPES), shape);
+    const raw = await RawSmolVlmLoop.load(ort as unknown as OrtModule, rawModelFiles(modelDir, NODE_RECIPE_DTYPES), shape);
     const request = await prepareRawRequest(await AutoProcessor.from_pretrained(modelDir), model, image, messages);
     expect(request.inputIds.length).toBe(result.profile.promptTokens);
     const rawResult = await raw.run(request, 3);
@@ -145,7 +145,7 @@ describe('realistic-size random model', () => {
   }, 120_000);
 
   it('generates a complete constrained rewrite on that vocabulary', async () => {
-    const model = { ...benchModelRecord(modelDir, RECIPE_DTYPES), id: modelDir };
+    const model = { ...benchModelRecord(modelDir, NODE_RECIPE_DTYPES), id: modelDir };
     const engine = new VlmEngine({ probeCapabilities: NODE_CAPABILITIES, tuning: ENGINE_VARIANTS.final });
     const loaded = await engine.load({ model, source: LOCAL_SOURCE, preference: 'auto' }, () => undefined);
     expect(loaded.constraintSetupMs).toBeGreaterThan(0);

@@ -72,7 +72,7 @@ describe('generated folder', () => {
         'special_tokens_map.json',
         'tokenizer.json',
         'tokenizer_config.json',
-        ...sessions.flatMap((session) => [`onnx/${session}.onnx`, `onnx/${session}_q4.onnx`]),
+        ...sessions.flatMap((session) => ['', '_q4', '_quantized'].map((suffix) => `onnx/${session}${suffix}.onnx`)),
       ].sort(),
     );
     const total = [...files.values()].reduce((sum, bytes) => sum + bytes.length, 0);
@@ -255,6 +255,12 @@ function matMul(a: Float32Array, b: Float32Array, m: number, k: number, n: numbe
   return out;
 }
 
+function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(at(values, i)));
+  return max;
+}
+
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
   let max = 0;
@@ -333,8 +339,16 @@ describe.each(Object.keys(dtypes) as (keyof typeof dtypes)[])('transformers.js w
 
 type Feeds = Record<string, Tensor>;
 
-/** onnxruntime on the decoder directly: decoding in chunks through the KV cache must equal one full pass. */
-describe.each(['', '_q4'])('decoder_model_merged%s', (suffix) => {
+/**
+ * onnxruntime on the decoder directly: decoding in chunks through the KV cache must equal one full pass. The q8 file
+ * quantizes its activations with one scale per call (DynamicQuantizeLinear), so a chunk of 3 tokens is quantized
+ * differently from the same tokens in a pass of 6: equal within quantisation noise, a share of the largest logit.
+ */
+describe.each([
+  { suffix: '', noise: 0 },
+  { suffix: '_q4', noise: 0 },
+  { suffix: '_quantized', noise: 0.03 },
+])('decoder_model_merged$suffix', ({ suffix, noise }) => {
   const { hiddenSize, numHiddenLayers, numKeyValueHeads, headDim, vocabSize } = dims;
   let session: InferenceSession;
 
@@ -385,7 +399,7 @@ describe.each(['', '_q4'])('decoder_model_merged%s', (suffix) => {
       incremental.push(...step.logits);
       cache = step.cache;
     }
-    expect(maxAbsDiff(incremental, full.logits)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(incremental, full.logits)).toBeLessThan(1e-4 + noise * maxAbs(full.logits));
   });
 
   it('ignores a left-padded position masked out by attention_mask', async () => {
@@ -395,7 +409,7 @@ describe.each(['', '_q4'])('decoder_model_merged%s', (suffix) => {
     padded.set(embeds, hiddenSize);
     const unpadded = await run(embeds, [1, 1, 1, 1, 1], 0, 5, emptyCache());
     const leftPadded = await run(padded, [0, 1, 1, 1, 1, 1], 0, 6, emptyCache());
-    expect(maxAbsDiff(leftPadded.logits.slice(vocabSize), unpadded.logits)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(leftPadded.logits.slice(vocabSize), unpadded.logits)).toBeLessThan(1e-4 + noise * maxAbs(unpadded.logits));
   });
 });
 

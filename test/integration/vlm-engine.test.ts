@@ -4,7 +4,7 @@ import { MODEL_CACHE_NAME } from '../../src/core/model-cache-keys.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
 import type { LoadProgress, StreamUpdate } from '../../src/core/rewriter-api.ts';
 import { VlmEngine } from '../../src/engine/vlm-engine.ts';
-import { LOCAL_SOURCE, NODE_CAPABILITIES, TINY_MODEL, TINY_MODEL_FP32, tinyModelImage } from '../support/tiny-model.ts';
+import { LOCAL_SOURCE, NODE_CAPABILITIES, TINY_MODEL, TINY_MODEL_FP32, TINY_MODEL_WASM_RECIPE, tinyModelImage } from '../support/tiny-model.ts';
 
 const MAX_NEW_TOKENS = 12;
 
@@ -19,6 +19,7 @@ describe('VlmEngine on the tiny model (onnxruntime-node)', () => {
   it.each([
     ['q4 decoder', TINY_MODEL],
     ['fp32 everywhere', TINY_MODEL_FP32],
+    ['the SmolVLM WASM recipe (q8)', TINY_MODEL_WASM_RECIPE],
   ])('loads with a %s and streams one update per token', async (_, model) => {
     const { engine, info, progress } = await loadedEngine(model);
     expect(info.plan.backend).toBe('cpu');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { RuntimeCapabilities } from '../../src/core/runtime-capabilities.ts';
-import { findModel, type ModelRecord } from '../../src/core/model-catalog.ts';
+import { findModel, RECIPES_BY_FAMILY, type ModelRecord } from '../../src/core/model-catalog.ts';
 import type { ModelSource } from '../../src/core/model-source.ts';
 import { decideRewrite, DEFAULT_STRICTNESS } from '../../src/core/rewrite-decision.ts';
 import type { RewriteResult } from '../../src/core/rewrite-format.ts';
@@ -36,6 +36,12 @@ export const TINY_MODEL_FP32: ModelRecord = {
     ...TINY_MODEL.recipes,
     cpu: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
   },
+};
+
+/** The tiny model loaded with the catalog's WASM recipe for SmolVLM (q8 vision encoder and decoder), here on CPU. */
+export const TINY_MODEL_WASM_RECIPE: ModelRecord = {
+  ...TINY_MODEL,
+  recipes: { ...TINY_MODEL.recipes, cpu: RECIPES_BY_FAMILY.smolvlm.wasm },
 };
 
 export const SCRIPTED_MODEL_DIR = `${MODELS_DIR}test/tiny-smolvlm-scripted/`;

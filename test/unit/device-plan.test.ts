@@ -17,8 +17,8 @@ describe('planDevice', () => {
   it.each([
     ['a GPU with shader-f16', gpuWithF16, 'webgpu', 'q4f16', 'fp16'],
     ['a GPU without shader-f16', gpuWithoutF16, 'webgpu', 'q4', 'fp32'],
-    ['no WebGPU adapter', noAdapter, 'wasm', 'q4', 'fp32'],
-  ] as const)('on %s picks %s with a %s decoder and %s embeddings', (_, capabilities, backend, decoder, embed) => {
+    ['no WebGPU adapter', noAdapter, 'wasm', 'q8', 'fp32'],
+  ] as const)('on %s: the backend, decoder and embedding dtypes it plans', (_, capabilities, backend, decoder, embed) => {
     const plan = planDevice(capabilities, smolVlm);
     expect(plan.backend).toBe(backend);
     expect(plan.dtypes.decoder_model_merged).toBe(decoder);

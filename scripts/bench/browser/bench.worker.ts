@@ -13,7 +13,9 @@ import { OCR_MODEL } from '../../../src/core/ocr-model.ts';
 import { ImageTextReader } from '../../../src/engine/image-text-reader.ts';
 import type { OrtWasmFiles } from '../../../src/engine/transformers-environment.ts';
 import { VlmEngine } from '../../../src/engine/vlm-engine.ts';
-import { benchModelRecord, rawModelFiles } from '../bench-model.ts';
+import { benchModelRecord, FP32_DTYPES, rawModelFiles } from '../bench-model.ts';
+import { recipeRequest, runRecipeSuite } from '../recipe-suite.ts';
+import { runRewriteSuite } from '../rewrite-suite.ts';
 import { ENGINE_VARIANTS, runEngineSuite } from '../engine-suite.ts';
 import { compareWithOfficialConfig } from '../official-config.ts';
 import { runConstrainedSuite } from '../constrained-suite.ts';
@@ -222,6 +224,38 @@ const api: BenchWorkerApi = {
       log,
     });
     return { records, threads };
+  },
+
+  async recipes(job, log) {
+    const model = benchModelRecord(job.modelId, FP32_DTYPES);
+    const loadEngine = async () => {
+      const engine = new VlmEngine({ probeCapabilities: capabilities(false), ortWasmFiles });
+      await engine.load({ model, source, preference: 'wasm' }, () => undefined);
+      return engine;
+    };
+    const modelUrl = `${scope.location.origin}/models/${job.modelId}`;
+    return runRecipeSuite({
+      // The same onnxruntime-web instance transformers.js uses, so the same wasm build and thread count.
+      ort: ortWeb as unknown as OrtModule,
+      files: async (dtypes) => {
+        const files = rawModelFiles(modelUrl, dtypes);
+        return { embed: await fetchBytes(files.embed), vision: await fetchBytes(files.vision), decoder: await fetchBytes(files.decoder) };
+      },
+      shape: job.rawShape,
+      sessionOptions: { executionProviders: ['wasm'] },
+      request: await recipeRequest(loadEngine, model, await fetchBlob(job.imageUrl), job.question),
+      runs: job.runs,
+      newTokens: job.newTokens,
+      log,
+    });
+  },
+
+  async rewrites(job, log) {
+    const engine = new VlmEngine({ probeCapabilities: capabilities(false), ortWasmFiles, tuning: ENGINE_VARIANTS.final });
+    await engine.load({ model: benchModelRecord(job.modelId, job.dtypes), source, preference: 'wasm' }, () => undefined);
+    const records = await runRewriteSuite({ engine, question: job.question, images: await Promise.all(job.imageUrls.map(fetchBlob)), runs: job.runs, log });
+    await engine.dispose();
+    return records;
   },
 
   async bandwidth(megabytes, repeats) {

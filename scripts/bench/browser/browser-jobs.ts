@@ -6,6 +6,8 @@ import type { OfficialComparisonRecords } from '../official-config.ts';
 import type { ConstrainedSuiteRecords } from '../constrained-suite.ts';
 import type { RawModelShape } from '../raw-loop.ts';
 import type { OcrSuiteRecords } from '../ocr-suite.ts';
+import type { RecipeRecords } from '../recipe-suite.ts';
+import type { RewriteRunRecord } from '../rewrite-suite.ts';
 
 /** What the page's worker can be asked to do; URLs are relative to the bench server's origin. */
 export interface BrowserEnvironment {
@@ -72,6 +74,23 @@ export interface BrowserConstrainedJob {
   maxNewTokens: number;
 }
 
+export interface BrowserRecipeJob {
+  modelId: string;
+  imageUrl: string;
+  question: string;
+  runs: number;
+  newTokens: number;
+  rawShape: RawModelShape;
+}
+
+export interface BrowserRewriteJob {
+  modelId: string;
+  dtypes: SessionDtypes;
+  imageUrls: string[];
+  question: string;
+  runs: number;
+}
+
 export interface BrowserOcrJob {
   /** The bench model: its WASM plan sets the thread count, and the share runs rewrite with it. */
   modelId: string;
@@ -102,6 +121,10 @@ export interface BenchWorkerApi {
   /** Constrained against unconstrained generation (constrained-suite.ts); `log` as for suite. */
   constrained(job: BrowserConstrainedJob, log: (line: string) => void): Promise<ConstrainedSuiteRecords>;
   bandwidth(megabytes: number, repeats: number): Promise<BrowserBandwidth>;
+  /** The raw loop on each swept recipe (recipe-suite.ts); `log` as for suite. */
+  recipes(job: BrowserRecipeJob, log: (line: string) => void): Promise<RecipeRecords[]>;
+  /** A whole rewrite per reasoning mode (rewrite-suite.ts); `log` as for suite. */
+  rewrites(job: BrowserRewriteJob, log: (line: string) => void): Promise<RewriteRunRecord[]>;
   /** OCR on onnxruntime-web (WASM), as ocr-suite.ts; `log` as for suite. */
   ocr(job: BrowserOcrJob, log: (line: string) => void): Promise<BrowserOcrResult>;
 }

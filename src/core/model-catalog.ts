@@ -64,7 +64,7 @@ export interface ModelRecord {
 
 /**
  * WASM loads q8 (MatMulInteger) weights: onnxruntime-web has no fast 4-bit kernel, and q8 decodes and encodes several
- * times faster than q4 at twice its size (bench-results/bench-full.md, "Recipes"). Node's native q4 kernels are fast.
+ * times faster than q4 at twice its size (bench-results/bench-full-speed.md, "Recipes"). Node's native q4 kernels are fast.
  */
 const SMOLVLM_RECIPES: DtypeRecipes = {
   webgpuF16: { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q4f16' },

@@ -527,11 +527,11 @@ describe('npm run models:tiny (scripts/generate-tiny-model.ts)', () => {
     const benign = `tiny-smolvlm-benign \\(seed 42, ${planScript(SMOLVLM.tokenizer, BENIGN_SCRIPT).chunks.length}-token script, 3 alternatives\\)`;
     const first = (await run(args)).stdout.trim().split('\n');
     expect(first).toHaveLength(7);
-    expect(first[0]).toMatch(/^Wrote tiny-smolvlm \(seed 42\) to .*cli-models\/tiny-smolvlm: 13 files, [\d.]+ KiB$/);
-    expect(first[1]).toMatch(/^Wrote tiny-smolvlm-scripted \(seed 42, 4-token script\) to .*tiny-smolvlm-scripted: 13 files, [\d.]+ KiB$/);
-    expect(first[2]).toMatch(/^Wrote tiny-lfm2-vl \(seed 42\) to .*cli-models\/tiny-lfm2-vl: 13 files/);
-    expect(first[5]).toMatch(/^Wrote tiny-qwen3\.5-scripted \(seed 42, 4-token script\) to .*tiny-qwen3\.5-scripted: 12 files/);
-    expect(first[6]).toMatch(new RegExp(`^Wrote ${benign} to .*tiny-smolvlm-benign: 13 files, [\\d.]+ KiB$`));
+    expect(first[0]).toMatch(/^Wrote tiny-smolvlm \(seed 42\) to .*cli-models\/tiny-smolvlm: 16 files, [\d.]+ KiB$/);
+    expect(first[1]).toMatch(/^Wrote tiny-smolvlm-scripted \(seed 42, 4-token script\) to .*tiny-smolvlm-scripted: 16 files, [\d.]+ KiB$/);
+    expect(first[2]).toMatch(/^Wrote tiny-lfm2-vl \(seed 42\) to .*cli-models\/tiny-lfm2-vl: 16 files/);
+    expect(first[5]).toMatch(/^Wrote tiny-qwen3\.5-scripted \(seed 42, 4-token script\) to .*tiny-qwen3\.5-scripted: 15 files/);
+    expect(first[6]).toMatch(new RegExp(`^Wrote ${benign} to .*tiny-smolvlm-benign: 16 files, [\\d.]+ KiB$`));
     const second = (await run(args)).stdout.trim().split('\n');
     expect(second[0]).toMatch(/^tiny-smolvlm \(seed 42\) already up to date in /);
     expect(second[3]).toMatch(/^tiny-lfm2-vl-scripted \(seed 42, 4-token script\) already up to date in /);

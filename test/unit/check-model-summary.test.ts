@@ -107,7 +107,11 @@ describe('fitRecipes', () => {
     const byRecipe = Object.fromEntries(fits.map((fit) => [fit.recipe, fit]));
     expect(byRecipe['webgpuF16']).toMatchObject({ label: 'WebGPU f16', loadable: false, missing: ['onnx/embed_tokens_fp16.onnx'] });
     expect(byRecipe['webgpu']).toMatchObject({ label: 'WebGPU f32', loadable: true, missing: [] });
-    expect(byRecipe['wasm']).toMatchObject({ loadable: true });
+    expect(byRecipe['wasm']).toMatchObject({
+      label: 'WASM',
+      loadable: false,
+      missing: ['onnx/vision_encoder_quantized.onnx', 'onnx/decoder_model_merged_quantized.onnx'],
+    });
     expect(byRecipe['cpu']).toMatchObject({ loadable: true });
   });
 

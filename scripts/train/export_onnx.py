@@ -1,7 +1,9 @@
 """Export a fine-tuned SmolVLM (a merged model folder) to the ONNX layout transformers.js loads.
 
 Writes, into --out: onnx/{vision_encoder,embed_tokens,decoder_model_merged}{,_fp16,_q4,_q4f16}.onnx (fp32, fp16,
-4-bit com.microsoft MatMulNBits with fp32 and with fp16 activations: the dtypes of src/core/model-catalog.ts), and
+4-bit com.microsoft MatMulNBits with fp32 and with fp16 activations) and onnx/{vision_encoder,decoder_model_merged}_quantized.onnx
+(q8: uint8 weights, MatMulInteger with dynamically quantized activations, which the CPU recipes load): the dtypes of
+src/core/model-catalog.ts; and
 config.json, generation_config.json, the tokenizer and processor files (preprocessor_config.json with its
 processor_class, processor_config.json with image_seq_len, tokenizer_config.json holding the chat template). The I/O
 names and shapes are those of shared/docs/TRANSFORMERS-JS-FACTS.md section 2. Heavy imports live in main(), so
@@ -13,8 +15,10 @@ import json
 from pathlib import Path
 
 OPSET = 18
-DTYPES = ["fp32", "fp16", "q4", "q4f16"]
-SUFFIX = {"fp32": "", "fp16": "_fp16", "q4": "_q4", "q4f16": "_q4f16"}
+DTYPES = ["fp32", "fp16", "q4", "q4f16", "q8"]
+SUFFIX = {"fp32": "", "fp16": "_fp16", "q4": "_q4", "q4f16": "_q4f16", "q8": "_quantized"}
+# The embedding table is a Gather, which q8 (MatMul only) leaves in fp32: every recipe loads the fp32 or fp16 table.
+Q8_SESSIONS = ("vision_encoder", "decoder_model_merged")
 
 
 def parse_args(argv=None):
@@ -140,6 +144,14 @@ def save(model_proto, path):
     onnx.save_model(model_proto, str(path), save_as_external_data=large, location=f"{path.name}_data" if large else None)
 
 
+def write_q8(source, target):
+    """Per-tensor uint8 weights on every MatMul, the layout of the Hub's _quantized files; Convs stay fp32."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    large = source.stat().st_size > 1_900_000_000
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QUInt8, op_types_to_quantize=["MatMul"], use_external_data_format=large)
+
+
 def write_variants(onnx_dir, dtypes, block_size):
     import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
@@ -154,8 +166,11 @@ def write_variants(onnx_dir, dtypes, block_size):
         fp32 = onnx.load(str(onnx_dir / f"{session}.onnx"))
         fp16 = convert_float_to_float16(fp32, keep_io_types=False) if {"fp16", "q4f16"} & set(dtypes) else None
         variants = {"fp16": lambda: fp16, "q4": lambda: quantized(onnx.load(str(onnx_dir / f"{session}.onnx"))), "q4f16": lambda: quantized(fp16)}
+        if "q8" in dtypes and session in Q8_SESSIONS:
+            write_q8(onnx_dir / f"{session}.onnx", onnx_dir / f"{session}{SUFFIX['q8']}.onnx")
+            print(f"  {session}{SUFFIX['q8']}.onnx")
         for dtype in dtypes:
-            if dtype != "fp32":
+            if dtype not in ("fp32", "q8"):
                 save(variants[dtype](), onnx_dir / f"{session}{SUFFIX[dtype]}.onnx")
                 print(f"  {session}{SUFFIX[dtype]}.onnx")
 

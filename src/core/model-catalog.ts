@@ -63,14 +63,14 @@ export interface ModelRecord {
 }
 
 /**
- * WASM loads q8 (MatMulInteger) weights: onnxruntime-web has no fast 4-bit kernel, and q8 decodes and encodes several
- * times faster than q4 at twice its size (bench-results/bench-full-speed.md, "Recipes"). Node's native q4 kernels are fast.
+ * CPUs load q8 (MatMulInteger) weights: onnxruntime-web has no fast 4-bit kernel, and in both runtimes q8 decodes
+ * faster than q4 at twice its size (bench-results/bench-full.md, "Recipes").
  */
 const SMOLVLM_RECIPES: DtypeRecipes = {
   webgpuF16: { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q4f16' },
   webgpu: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
   wasm: { embed_tokens: 'fp32', vision_encoder: 'q8', decoder_model_merged: 'q8' },
-  cpu: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
+  cpu: { embed_tokens: 'fp32', vision_encoder: 'q8', decoder_model_merged: 'q8' },
 };
 
 /** The model card lists q8 decoders of this family as unsupported on WebGPU (and q8 gives gibberish there: transformers.js #1317); its vision tower stays in float. */

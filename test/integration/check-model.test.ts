@@ -108,7 +108,7 @@ describe('npm run check-model on a broken folder', () => {
   it('exits 1 and names the file when an ONNX file does not load', async () => {
     const folder = path.join(workDir, 'truncated');
     await cp(TINY_MODEL_DIR, folder, { recursive: true });
-    const damaged = path.join(folder, 'onnx/decoder_model_merged_q4.onnx');
+    const damaged = path.join(folder, 'onnx/decoder_model_merged_quantized.onnx');
     await truncate(damaged, 5000);
     const { code, stderr } = await failure(folder);
     expect(code).toBe(1);
@@ -133,8 +133,8 @@ describe('npm run check-model on a broken folder', () => {
 
     const lacking = path.join(workDir, 'lacking');
     await cp(TINY_MODEL_DIR, lacking, { recursive: true });
-    await rm(path.join(lacking, 'onnx/decoder_model_merged_q4.onnx'));
-    expect(await failure(lacking)).toMatchObject({ code: 2, stderr: expect.stringContaining(`${lacking} lacks onnx/decoder_model_merged_q4.onnx`) });
+    await rm(path.join(lacking, 'onnx/decoder_model_merged_quantized.onnx'));
+    expect(await failure(lacking)).toMatchObject({ code: 2, stderr: expect.stringContaining(`${lacking} lacks onnx/decoder_model_merged_quantized.onnx`) });
 
     const absent = path.join(workDir, 'absent');
     expect(await failure(absent)).toMatchObject({ code: 2, stderr: expect.stringContaining(`No model folder at ${absent}.`) });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { RECIPES_BY_FAMILY } from '../../src/core/model-catalog.ts';
 import { LLAMA_FACTORY_TRAIN_DATASET, LLAMA_FACTORY_VALIDATION_DATASET } from '../../scripts/synthesize/trainer-exports.ts';
 
 const run = promisify(execFile);
@@ -35,6 +36,13 @@ describe('the training recipes', () => {
   ])('%s --help runs without torch and lists its flags', async (script, flags) => {
     const { stdout } = await run('python3', ['-S', path.join(TRAIN, script), '--help'], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     for (const flag of flags) expect(stdout).toContain(flag);
+  });
+
+  it("export_onnx.py writes, by default, every dtype SmolVLM's recipes load", async () => {
+    const { stdout } = await run('python3', ['-S', path.join(TRAIN, 'export_onnx.py'), '--help'], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    const defaults = /\(default:\s*([\w,\s]+?)\)/.exec(stdout.slice(stdout.lastIndexOf('--dtypes DTYPES')))?.[1]?.replace(/\s/g, '').split(',');
+    const loaded = new Set(Object.values(RECIPES_BY_FAMILY.smolvlm).flatMap((recipe) => Object.values(recipe)));
+    expect(defaults).toEqual(expect.arrayContaining([...loaded]));
   });
 
   it('every requirements file pins each package to one version', async () => {

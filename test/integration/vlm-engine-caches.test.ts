@@ -6,7 +6,7 @@ import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
 import type { ChatMessage } from '../../src/core/rewriter-api.ts';
 import { VlmEngine, type EngineTuning } from '../../src/engine/vlm-engine.ts';
 import { otherOrderMessages } from '../../scripts/bench/engine-suite.ts';
-import { LOCAL_SOURCE, NODE_CAPABILITIES, TINY_MODEL, TINY_MODEL_FP32 } from '../support/tiny-model.ts';
+import { LOCAL_SOURCE, NODE_CAPABILITIES, TINY_MODEL, TINY_MODEL_FP32, TINY_MODEL_WASM_RECIPE } from '../support/tiny-model.ts';
 
 const SCRIPTED_MODEL = findModel('test/tiny-smolvlm-scripted')!;
 const TOKENS = 16;
@@ -34,6 +34,7 @@ async function rewrite(engine: VlmEngine, image: Blob, messages: ChatMessage[]) 
 describe.each([
   ['random, q4 decoder', TINY_MODEL],
   ['random, fp32', TINY_MODEL_FP32],
+  ['random, q8 (the WASM recipe)', TINY_MODEL_WASM_RECIPE],
   ['scripted', SCRIPTED_MODEL],
 ])('engine caches on the tiny %s model', (_, model) => {
   it('a second rewrite of the same image, with another question, gives the tokens of a cold one', async () => {

@@ -110,6 +110,28 @@ test('the Markdown export is a zip of report.md and the images it links', async 
   for (const link of links) expect([...files[link]!.slice(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
 });
 
+test.describe('a report writer that cannot load', () => {
+  // The offline shell's service worker would serve the chunk from its cache, out of page.route's reach.
+  test.use({ serviceWorkers: 'block' });
+
+  test('says so, keeps history, and the report works after a reload', async ({ page }) => {
+    await page.route('**/assets/report-export-zip-*.js', (route) => route.abort('internetdisconnected'));
+    await page.goto('/');
+    await staticDefenceRewrite(page, 'What is on the table?');
+    await openView(page, 'History');
+
+    await exportAll(page, 'Markdown + images (zip)').click();
+    await expect(historyRegion(page).getByRole('alert')).toContainText('Markdown + images (zip) could not be made');
+    await expect(historyItems(page)).toHaveCount(1);
+
+    await page.unroute('**/assets/report-export-zip-*.js');
+    await page.reload();
+    await openView(page, 'History');
+    const zip = await download(page, exportAll(page, 'Markdown + images (zip)'));
+    expect(strFromU8(unzipSync(new Uint8Array(zip.bytes))['report.md']!)).toContain('What is on the table?');
+  });
+});
+
 test('a JSON export imports back into a fresh browser with the same entries, once', async ({ page, browser }) => {
   await page.goto('/');
   await staticDefenceRewrite(page, 'What is on the table?');

@@ -1,8 +1,6 @@
 import { checkHistoryImportSize, readHistoryExport, type HistoryImportReading } from '../core/history-import.ts';
 import type { HistoryRecord } from '../core/history-record.ts';
 import { exportHistoryJson, historyExportFileName, type HistoryExportFormat } from '../core/report-export.ts';
-import { exportHistoryMarkdownZip } from '../core/report-export-zip.ts';
-import { exportHistoryHtml } from '../core/report-html.ts';
 import { errorMessage } from '../core/error-facts.ts';
 
 /* The files history goes out as (reports and the JSON export) and comes back in from (an import). */
@@ -21,15 +19,18 @@ const MEDIA_TYPES: Record<HistoryExportFormat, string> = {
   json: 'application/json',
 };
 
-/** The file of a report or export, named for what it holds and when it was made. */
-export function buildHistoryDownload(format: HistoryExportFormat, scope: HistoryExportScope, exportedAt = new Date()): HistoryDownload {
+/**
+ * The file of a report or export, named for what it holds and when it was made. The report writers (Markdown, zip,
+ * HTML) load on the first report, not with the page.
+ */
+export async function buildHistoryDownload(format: HistoryExportFormat, scope: HistoryExportScope, exportedAt = new Date()): Promise<HistoryDownload> {
   const records = scope.kind === 'all' ? scope.records : [scope.record];
   const options = { exportedAt };
   const content =
     format === 'html'
-      ? exportHistoryHtml(records, options)
+      ? (await import('../core/report-html.ts')).exportHistoryHtml(records, options)
       : format === 'zip'
-        ? exportHistoryMarkdownZip(records, options)
+        ? (await import('../core/report-export-zip.ts')).exportHistoryMarkdownZip(records, options)
         : exportHistoryJson(records, options);
   return {
     fileName: historyExportFileName(format, exportedAt, scope.kind === 'one' ? scope.record : undefined),

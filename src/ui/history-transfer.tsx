@@ -1,6 +1,7 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { buildHistoryDownload, type HistoryExportScope } from '../app/history-files.ts';
 import { useHistoryImport, type ImportRecords } from '../app/use-history-import.ts';
+import { errorMessage } from '../core/error-facts.ts';
 import type { HistoryExportFormat } from '../core/report-export.ts';
 import { downloadFile } from './download.ts';
 
@@ -10,11 +11,20 @@ const EXPORTS: ReadonlyArray<{ format: HistoryExportFormat; label: string }> = [
   { format: 'json', label: 'JSON' },
 ];
 
-/** The three downloads of all of history or of one record, as a labelled group of buttons. */
+/**
+ * The three downloads of all of history or of one record, as a labelled group of buttons. A report whose writer
+ * cannot load (the site was updated, or went offline before it was cached) says so; history is untouched.
+ */
 export function ExportButtons({ label, scope }: { label: string; scope: HistoryExportScope }) {
-  const save = (format: HistoryExportFormat) => {
-    const { fileName, blob } = buildHistoryDownload(format, scope);
-    downloadFile(fileName, blob);
+  const [problem, setProblem] = useState<string | null>(null);
+  const save = async (format: HistoryExportFormat, buttonLabel: string) => {
+    setProblem(null);
+    try {
+      const { fileName, blob } = await buildHistoryDownload(format, scope);
+      downloadFile(fileName, blob);
+    } catch (error) {
+      setProblem(`${buttonLabel} could not be made: ${errorMessage(error)}. Your history is unchanged; reload the page and try again.`);
+    }
   };
   return (
     <div role="group" aria-label={label} className="actions export-actions">
@@ -22,10 +32,15 @@ export function ExportButtons({ label, scope }: { label: string; scope: HistoryE
         {label}:
       </span>
       {EXPORTS.map(({ format, label: buttonLabel }) => (
-        <button key={format} type="button" onClick={() => save(format)}>
+        <button key={format} type="button" onClick={() => void save(format, buttonLabel)}>
           {buttonLabel}
         </button>
       ))}
+      {problem && (
+        <p role="alert" className="error">
+          {problem}
+        </p>
+      )}
     </div>
   );
 }

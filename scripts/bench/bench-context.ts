@@ -43,6 +43,7 @@ export interface BenchCollector {
   ocr: BenchReport['ocr'];
   recipes: BenchReport['recipes'];
   rewrites: BenchReport['rewrites'];
+  bundle: BenchReport['bundle'];
   missing: BenchReport['missing'];
   /** The adapter the WebGPU rows ran on (--gpu); null when none did. */
   gpu: string | null;
@@ -51,7 +52,7 @@ export interface BenchCollector {
 }
 
 export function emptyCollector(): BenchCollector {
-  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], ocr: [], recipes: [], rewrites: [], missing: [], gpu: null, promptTokens: 0 };
+  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], ocr: [], recipes: [], rewrites: [], bundle: null, missing: [], gpu: null, promptTokens: 0 };
 }
 
 export async function modelFileBytes(model: BenchModel, file: string): Promise<number> {

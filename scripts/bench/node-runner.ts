@@ -7,6 +7,8 @@ import * as ort from 'onnxruntime-node';
 import type { SessionDtypes } from '../../src/core/model-catalog.ts';
 import type { ModelSource } from '../../src/core/model-source.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
+import { planDevice } from '../../src/core/device-plan.ts';
+import { configureTransformers } from '../../src/engine/transformers-environment.ts';
 import { VlmEngine } from '../../src/engine/vlm-engine.ts';
 import type { RewriteSample } from './bench-analysis.ts';
 import { MODELS_DIR } from './bench-paths.ts';
@@ -167,16 +169,12 @@ async function run(job: NodeJob): Promise<NodeJobResult['records']> {
       });
     case 'recipes': {
       const model = benchModelRecord(job.modelId, FP32_DTYPES);
-      const loadEngine = async () => {
-        const engine = new VlmEngine({ probeCapabilities });
-        await engine.load({ model, source, preference: 'auto' }, () => undefined);
-        return engine;
-      };
+      configureTransformers(source, planDevice(await probeCapabilities(), model));
       return runRecipeSuite({
         ort: ort as unknown as OrtModule,
         files: async (dtypes) => rawModelFiles(`${MODELS_DIR}${job.modelId}`, dtypes),
         shape: rawModelShape(JSON.parse(await readFile(`${MODELS_DIR}${job.modelId}/config.json`, 'utf8'))),
-        request: await recipeRequest(loadEngine, model, await blob(job.image), job.question),
+        request: await recipeRequest(model, await blob(job.image), job.question),
         runs: job.runs,
         newTokens: job.newTokens,
         log,

@@ -6,7 +6,6 @@
 import { AutoProcessor } from '@huggingface/transformers';
 import type { ModelRecord, SessionDtypes } from '../../src/core/model-catalog.ts';
 import { buildRewriteMessages } from '../../src/core/rewrite-prompt.ts';
-import type { VlmEngine } from '../../src/engine/vlm-engine.ts';
 import { FP32_DTYPES } from './bench-model.ts';
 import { prepareRawRequest } from './engine-suite.ts';
 import { RawSmolVlmLoop, type OrtModule, type RawModelFiles, type RawModelShape, type RawRequest, type RawRunResult } from './raw-loop.ts';
@@ -60,15 +59,11 @@ export async function runRecipeSuite(options: RecipeSuiteOptions): Promise<Recip
 }
 
 /**
- * The raw loop's request for `question` about `image`, built by the engine's processor: the engine is loaded first,
- * which points transformers.js at the model folder (and, in a browser, at the self-hosted wasm) as the app does.
+ * The raw loop's request for `question` about `image`, built by the engine's processor. Call it after
+ * `configureTransformers`, which points transformers.js at the model folder and, in a browser, the raw loop's
+ * onnxruntime-web at the self-hosted wasm, as the app does before a load.
  */
-export async function recipeRequest(loadEngine: () => Promise<VlmEngine>, model: ModelRecord, image: Blob, question: string): Promise<RawRequest> {
-  const engine = await loadEngine();
-  try {
-    const processor = await AutoProcessor.from_pretrained(model.id);
-    return await prepareRawRequest(processor, model, image, buildRewriteMessages(question));
-  } finally {
-    await engine.dispose();
-  }
+export async function recipeRequest(model: ModelRecord, image: Blob, question: string): Promise<RawRequest> {
+  const processor = await AutoProcessor.from_pretrained(model.id);
+  return prepareRawRequest(processor, model, image, buildRewriteMessages(question));
 }

@@ -1,5 +1,5 @@
 import { ocrSection } from './report-ocr-markdown.ts';
-import type { BenchReport, ConfigReport, ConstrainedGenerationReport, LongTaskCount, RecipeReport, RewriteReport } from './report-schema.ts';
+import type { BenchReport, BundleReport, ConfigReport, ConstrainedGenerationReport, LongTaskCount, RecipeReport, RewriteReport } from './report-schema.ts';
 import type { Summary } from './stats.ts';
 
 /** The report as Markdown tables: what the README's Performance section shows. */
@@ -94,6 +94,7 @@ export function renderMarkdown(report: BenchReport): string {
       ),
     );
   }
+  if (report.bundle) lines.push('', ...bundleSection(report.bundle));
   if (report.recipes.length > 0) lines.push('', ...recipeSection(report.recipes));
   if (report.rewrites.length > 0) lines.push('', ...rewriteSection(report.rewrites));
   if (report.constrained.length > 0) lines.push('', ...constrainedSection(report.constrained));
@@ -124,20 +125,35 @@ function recipeSection(rows: readonly RecipeReport[]): string[] {
   ];
 }
 
+function bundleSection(bundle: BundleReport): string[] {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  return [
+    '## The page\'s main-thread JavaScript (production build, gzip -9)',
+    '',
+    '| file | size | gzipped |',
+    '|---|---|---|',
+    ...bundle.files.map((file) => `| \`${file.file}\` | ${kb(file.bytes)} | ${kb(file.gzipBytes)} |`),
+    `| **total** | | **${kb(bundle.gzipBytes)}**: ≤ ${kb(bundle.goalGzipBytes)} ${bundle.goalMet ? 'met' : '**not met**'} |`,
+    '',
+    'The scripts index.html runs and preloads; the rewriter\'s worker (transformers.js, onnxruntime) and the chunks loaded on demand are not counted.',
+  ];
+}
+
 function rewriteSection(rows: readonly RewriteReport[]): string[] {
   return [
     '## A whole rewrite per reasoning mode (warm engine, a new photo, constrained, call to decision)',
     '',
-    '| environment | reasoning | output limit | tokens written | vision encode | first token | call to decision | complete | goal |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| environment | reasoning | output limit | tokens written | of them in tags | vision encode | first token | call to decision | jump-forward would save at most | complete | goal |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (row) =>
-        `| ${row.environment} | ${row.reasoning} | ${row.maxNewTokens} | ${num(row.tokenCount, 0)} | ${ms(row.visionMs)} | ${ms(row.firstTokenMs)} | ` +
-        `${ms(row.totalMs)} | ${row.completeRuns} of ${row.runs} | ${row.goalMs === null ? '—' : `≤ ${(row.goalMs / 1000).toFixed(0)} s: ${row.goalMet ? 'met' : '**not met**'}`} |`,
+        `| ${row.environment} | ${row.reasoning} | ${row.maxNewTokens} | ${num(row.tokenCount, 0)} | ${row.tagTokens ? num(row.tagTokens, 0) : '—'} | ` +
+        `${ms(row.visionMs)} | ${ms(row.firstTokenMs)} | ${ms(row.totalMs)} | ${row.jumpForwardSavingMs ? ms(row.jumpForwardSavingMs) : '—'} | ${row.completeRuns} of ${row.runs} | ${row.goalMs === null ? '—' : `≤ ${(row.goalMs / 1000).toFixed(0)} s: ${row.goalMet ? 'met' : '**not met**'}`} |`,
     ),
     '',
     'The random-weight model writes every analysis to its token budget, so these are the longest outputs each mode allows; ' +
-      'a trained rewriter stops each section sooner.',
+      'a trained rewriter stops each section sooner. Tag tokens are those chosen inside the format\'s fixed text; jump-forward ' +
+      'decoding would append them without asking the model, saving at most their share of the decoding time.',
   ];
 }
 

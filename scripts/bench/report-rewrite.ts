@@ -16,6 +16,13 @@ export const RewriteReportSchema = shape({
   firstTokenMs: summary,
   visionMs: summary,
   tokenCount: summary,
+  /** Tokens inside the format's fixed tags; absent from reports written before they were counted. */
+  tagTokens: v.optional(summary),
+  /**
+   * What jump-forward decoding could save at most: the tag tokens at the run's own time per decoded token. An upper
+   * bound, since appending the tags still costs one model pass per tag.
+   */
+  jumpForwardSavingMs: v.optional(summary),
   /** Runs whose output reached [END] under the constraint. */
   runs: nonNegative,
   completeRuns: nonNegative,
@@ -41,6 +48,8 @@ export function rewriteReports(environment: string, records: readonly RewriteRun
         firstTokenMs: summarize(runs.map((run) => run.firstTokenMs)),
         visionMs: summarize(runs.map((run) => run.visionMs)),
         tokenCount: summarize(runs.map((run) => run.tokenCount)),
+        tagTokens: summarize(runs.map((run) => run.tagTokens)),
+        jumpForwardSavingMs: summarize(runs.map(jumpForwardSavingMs)),
         runs: runs.length,
         completeRuns: runs.filter((run) => run.complete).length,
         goalMs,
@@ -48,4 +57,9 @@ export function rewriteReports(environment: string, records: readonly RewriteRun
       },
     ];
   });
+}
+
+function jumpForwardSavingMs(run: RewriteRunRecord): number {
+  const decodedTokens = run.tokenCount - 1;
+  return decodedTokens > 0 ? (run.tagTokens * (run.totalMs - run.firstTokenMs)) / decodedTokens : 0;
 }

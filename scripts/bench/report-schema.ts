@@ -14,6 +14,7 @@ import { ConstrainedGenerationReportSchema } from './report-constrained.ts';
 import { OcrReportSchema } from './report-ocr.ts';
 import { RecipeReportSchema } from './report-recipes.ts';
 import { RewriteReportSchema } from './report-rewrite.ts';
+import { BundleReportSchema } from './bundle-size.ts';
 import { EnvironmentReportSchema, MachineInfoSchema, ModelInfoSchema } from './report-environments.ts';
 import { describeIssues, imageSize, listOf, nonEmptyListOf, nonNegative, oneOf, shape, text } from './report-fields.ts';
 
@@ -21,12 +22,13 @@ export { CONSTRAINED_GOALS, type ConstrainedGenerationReport } from './report-co
 export { OCR_GOALS, type OcrReport } from './report-ocr.ts';
 export type { RecipeReport } from './report-recipes.ts';
 export type { RewriteReport } from './report-rewrite.ts';
+export type { BundleReport } from './bundle-size.ts';
 export type { BandwidthComparison, OfficialComparison, OfficialSide, OptimisationReport, RawLoopComparison } from './report-comparisons.ts';
 export type { ConfigReport, EnvironmentReport, LongTaskCount, MachineInfo, ModelInfo } from './report-environments.ts';
 
 /**
- * 2: `sections` and the `constrained` rows; still 2 with the `ocr`, `recipes` and `rewrites` rows, which a report may
- * lack (written before them).
+ * 2: `sections` and the `constrained` rows; still 2 with the `ocr`, `recipes`, `rewrites` and `bundle` rows, which a
+ * report may lack (written before them).
  */
 export const REPORT_SCHEMA_VERSION = 2;
 
@@ -63,6 +65,8 @@ const BenchReportFieldsSchema = shape({
   recipes: v.optional(listOf(RecipeReportSchema), []),
   /** A whole rewrite per reasoning mode, one row per environment and mode. */
   rewrites: v.optional(listOf(RewriteReportSchema), []),
+  /** The page's main-thread JavaScript, gzipped (standard section, full mode); null where it was not measured. */
+  bundle: v.optional(v.nullable(BundleReportSchema), null),
   /** What this run could not measure, and why (e.g. WebGPU without a GPU). */
   missing: listOf(shape({ what: text, why: text })),
 });

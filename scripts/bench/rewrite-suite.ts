@@ -20,6 +20,8 @@ export interface RewriteRunRecord {
   firstTokenMs: number;
   visionMs: number;
   tokenCount: number;
+  /** Of `tokenCount`, the tokens inside the format's fixed tags, which jump-forward decoding would append unasked. */
+  tagTokens: number;
   stopReason: StopReason;
   complete: boolean;
 }
@@ -60,6 +62,7 @@ export async function runRewriteSuite(options: RewriteSuiteOptions): Promise<Rew
         firstTokenMs: result.firstTokenMs,
         visionMs: result.profile.visionMs,
         tokenCount: result.tokenCount,
+        tagTokens: result.profile.tagTokens,
         stopReason: result.stopReason,
         complete: result.constraint?.complete ?? false,
       };

@@ -23,6 +23,7 @@ import { BENCH_QUESTIONS } from './bench-prompts.ts';
 import { startBrowserSession } from './browser-bench.ts';
 import { suiteImageCount } from './engine-suite.ts';
 import { measureMemoryBandwidth } from './memory-bandwidth.ts';
+import { measureMainThreadBundle } from './bundle-size.ts';
 import { DIFFERENCES_FROM_REAL_EXPORT, SMOLVLM_256M_DIMS, writeRealisticModel } from './realistic-model.ts';
 import { renderMarkdown } from './report-markdown.ts';
 import { BENCH_SECTIONS, REPORT_SCHEMA_VERSION, validateBenchReport, type BenchReport } from './report-schema.ts';
@@ -82,8 +83,14 @@ if (options.node && options.sections.has('constrained')) await runNodeConstraine
 if (options.node && options.sections.has('ocr')) await runNodeOcr(context, collector);
 if (options.node && options.sections.has('speed')) await runNodeSpeed(context, collector);
 
-// 5. Chromium.
+// 5. Chromium, and the page's own JavaScript.
 const chromiumVersion = await runChromium(context, collector, imageDir);
+if (options.sections.has('standard') && !options.quick) {
+  log('building the app to size its main-thread JavaScript (vite build)…');
+  collector.bundle = await measureMainThreadBundle();
+} else if (options.sections.has('standard')) {
+  collector.missing.push({ what: 'The main-thread JavaScript size', why: '--quick skips the production build' });
+}
 for (const section of BENCH_SECTIONS.filter((name) => !options.sections.has(name))) {
   const what = SECTION_DESCRIPTIONS[section];
   collector.missing.push({ what, why: `--only ${options.only} was given` });
@@ -185,6 +192,7 @@ async function assembleReport(
     ocr: collected.ocr,
     recipes: collected.recipes,
     rewrites: collected.rewrites,
+    bundle: collected.bundle,
     missing: collected.missing,
   };
 }

@@ -98,6 +98,8 @@ export interface ConstraintOutcome {
   /** A token outside the mask arrived (or nothing was allowed): the run was ended, and its output will not parse whole. */
   violated: boolean;
   levelProbabilities: LevelProbabilities | null;
+  /** Tokens chosen inside the format's fixed text (its tags): jump-forward decoding could append them without a model step. */
+  tagTokens: number;
 }
 
 /**
@@ -117,6 +119,7 @@ export class ConstrainedDecoder {
   /** At a level step: where each allowed token leads, and the softmax masses there. */
   #levelStep: LevelStep | null = null;
   #levelProbabilities: LevelProbabilities | null = null;
+  #tagTokens = 0;
 
   constructor(plan: OutputFormatPlan, table: TokenTable) {
     this.#plan = plan;
@@ -133,6 +136,7 @@ export class ConstrainedDecoder {
       complete: !this.#violated && isFormatComplete(this.#plan, this.#state),
       violated: this.#violated,
       levelProbabilities: this.#levelProbabilities,
+      tagTokens: this.#tagTokens,
     };
   }
 
@@ -162,6 +166,7 @@ export class ConstrainedDecoder {
       this.#levelProbabilities = normalise(this.#levelStep.masses);
     }
     this.#levelStep = null;
+    if (currentSegment(this.#plan, this.#state).kind === 'literal') this.#tagTokens += 1;
     this.#state = next;
   }
 

@@ -51,6 +51,8 @@ export interface GenerateProfile {
   reusedPrefixTokens: number;
   /** Generated token ids, for checking that a cached run equals a cold one. */
   tokenIds: number[];
+  /** Of the generated tokens, those inside the output format's fixed tags (0 unconstrained). */
+  tagTokens: number;
 }
 
 export interface EngineGenerateResult extends GenerateResult {

@@ -35,6 +35,7 @@ export async function runGeneration(
     promptTokens: inputs['input_ids']?.dims.at(-1) ?? 0,
     reusedPrefixTokens: 0,
     tokenIds: [],
+    tagTokens: 0,
   };
 
   const visionInputs = pickTensors(inputs, state.visionInputNames);
@@ -89,6 +90,7 @@ export async function runGeneration(
   if (prefixCache && prefix && promptKey) prefixCache.store({ ...promptKey, ids: allIds }, prefix.cache);
 
   const constraint = decoder?.outcome() ?? null;
+  profile.tagTokens = constraint?.tagTokens ?? 0;
   const stopReason = stopReasonOf({
     interrupted: stopper.interrupted,
     constraintComplete: constraint ? constraint.complete : null,

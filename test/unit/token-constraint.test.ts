@@ -110,7 +110,18 @@ describe('constrained generation over a vocabulary', () => {
       expect(logits[id], piece).toBe(0);
       decoder.accept(id);
     }
-    expect(decoder.outcome().violated).toBe(false);
+    // The two tokens of the tag are the ones jump-forward decoding could have appended; the words after it are the model's.
+    expect(decoder.outcome()).toMatchObject({ violated: false, tagTokens: 2 });
+  });
+
+  it('counts fewer tag tokens when the reasoning setting leaves sections out', () => {
+    const tagTokens = (reasoning: (typeof REASONING_MODES)[number]) => {
+      const modePlan = buildOutputFormatPlan({ maxNewTokens: REASONING_MAX_NEW_TOKENS[reasoning], refinedPromptMaxChars: 120, reasoning });
+      return generate(modePlan, table, vocabulary.end, 7, false).decoder.outcome().tagTokens;
+    };
+    expect(tagTokens('off')).toBeGreaterThan(0);
+    expect(tagTokens('off')).toBeLessThan(tagTokens('brief'));
+    expect(tagTokens('brief')).toBeLessThan(tagTokens('full'));
   });
 
   it('ends the run, and says so, when a token outside the mask arrives', () => {

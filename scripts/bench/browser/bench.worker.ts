@@ -11,7 +11,7 @@ import { buildRewriteMessages } from '../../../src/core/rewrite-prompt.ts';
 import { planWasm } from '../../../src/core/device-plan.ts';
 import { OCR_MODEL } from '../../../src/core/ocr-model.ts';
 import { ImageTextReader } from '../../../src/engine/image-text-reader.ts';
-import type { OrtWasmFiles } from '../../../src/engine/transformers-environment.ts';
+import { configureTransformers, type OrtWasmFiles } from '../../../src/engine/transformers-environment.ts';
 import { VlmEngine } from '../../../src/engine/vlm-engine.ts';
 import { benchModelRecord, FP32_DTYPES, rawModelFiles } from '../bench-model.ts';
 import { recipeRequest, runRecipeSuite } from '../recipe-suite.ts';
@@ -228,11 +228,7 @@ const api: BenchWorkerApi = {
 
   async recipes(job, log) {
     const model = benchModelRecord(job.modelId, FP32_DTYPES);
-    const loadEngine = async () => {
-      const engine = new VlmEngine({ probeCapabilities: capabilities(false), ortWasmFiles });
-      await engine.load({ model, source, preference: 'wasm' }, () => undefined);
-      return engine;
-    };
+    configureTransformers(source, planWasm(await capabilities(false)(), model, ''), ortWasmFiles);
     const modelUrl = `${scope.location.origin}/models/${job.modelId}`;
     return runRecipeSuite({
       // The same onnxruntime-web instance transformers.js uses, so the same wasm build and thread count.
@@ -243,7 +239,7 @@ const api: BenchWorkerApi = {
       },
       shape: job.rawShape,
       sessionOptions: { executionProviders: ['wasm'] },
-      request: await recipeRequest(loadEngine, model, await fetchBlob(job.imageUrl), job.question),
+      request: await recipeRequest(model, await fetchBlob(job.imageUrl), job.question),
       runs: job.runs,
       newTokens: job.newTokens,
       log,

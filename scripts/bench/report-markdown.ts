@@ -120,8 +120,9 @@ function recipeSection(rows: readonly RecipeReport[]): string[] {
         `${ms(row.visionMs)} | ${ms(row.firstTokenMs)} | ${num(row.decodeTokensPerSecond, 1)} | ${row.tokensAsFp32} of ${row.newTokens} |`,
     ),
     '',
-    'q8 quantizes each call\'s activations with one scale (DynamicQuantizeLinear), so its tokens may leave fp32\'s, and a run that ' +
-      'reuses a cached prompt prefix may leave a cold run\'s, within quantisation noise; q4 and fp32 do not.',
+    'q8 quantizes each call\'s activations with one scale (DynamicQuantizeLinear), so its tokens may leave fp32\'s, and a prompt ' +
+      'run in two parts (a reused prefix, then the rest) gives other tokens than the same prompt run whole; the engine therefore ' +
+      'keeps the prompt-prefix cache off for q8 decoders. q4 and fp32 do neither.',
   ];
 }
 

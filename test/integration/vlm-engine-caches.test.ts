@@ -34,7 +34,6 @@ async function rewrite(engine: VlmEngine, image: Blob, messages: ChatMessage[]) 
 describe.each([
   ['random, q4 decoder', TINY_MODEL],
   ['random, fp32', TINY_MODEL_FP32],
-  ['random, q8 (the WASM recipe)', TINY_MODEL_WASM_RECIPE],
   ['scripted', SCRIPTED_MODEL],
 ])('engine caches on the tiny %s model', (_, model) => {
   it('a second rewrite of the same image, with another question, gives the tokens of a cold one', async () => {
@@ -135,5 +134,19 @@ describe('engine caches and stopping', () => {
     expect(after.profile).toMatchObject({ vision: 'encoded' });
     expect(after.profile.reusedPrefixTokens).toBeLessThan(10);
     await cached.dispose();
+  });
+});
+
+describe('engine caches on the q8 recipe (the CPU recipe: activations quantized per call)', () => {
+  it('keeps the prompt-prefix cache off, so a repeated request is computed whole, and the vision cache still serves the image', async () => {
+    const cached = await engineFor(TINY_MODEL_WASM_RECIPE);
+    const cold = await engineFor(TINY_MODEL_WASM_RECIPE, OFF);
+    const image = await photo(4);
+    await rewrite(cached, image, buildRewriteMessages('Is this safe?'));
+    const again = await rewrite(cached, image, buildRewriteMessages('Where is this?'));
+    expect(again.profile).toMatchObject({ vision: 'feature-cache', reusedPrefixTokens: 0 });
+    expect(again.profile.tokenIds).toEqual((await rewrite(cold, image, buildRewriteMessages('Where is this?'))).profile.tokenIds);
+    await cached.dispose();
+    await cold.dispose();
   });
 });

@@ -63,8 +63,8 @@ export interface ModelRecord {
 }
 
 /**
- * CPUs load q8 (MatMulInteger) weights: onnxruntime-web has no fast 4-bit kernel, and in both runtimes q8 decodes
- * faster than q4 at twice its size (bench-results/bench-full.md, "Recipes").
+ * CPUs load q8 (MatMulInteger) weights: onnxruntime-web has no fast 4-bit kernel, so q8 decodes 5× faster there than
+ * q4 at twice its size; in Node the two are about as fast (bench-results/bench-full.md, "Recipes").
  */
 const SMOLVLM_RECIPES: DtypeRecipes = {
   webgpuF16: { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q4f16' },

@@ -214,8 +214,7 @@ export function optimisationReports(environment: string, suite: SuiteRecords): O
     DEFAULT_ENGINE_TUNING.promptPrefixCache && prefixReused !== '0',
     `${sameVision.length > 0 ? 'Measured on top of the vision cache' : 'Measured against no cache'}; reused ${prefixReused} of ` +
       `${median(sameFinal.map((run) => run.profile?.promptTokens ?? 0), '')} prompt positions. Against no cache at all: ` +
-      `${median(firstToken(sameNoCache))} → ${median(firstToken(sameFinal))}.` +
-      (prefixReused === '0' ? ' The engine keeps this cache off for a q8 decoder, whose per-call activation scale would make a reused prefix change the tokens.' : ''),
+      `${median(firstToken(sameNoCache))} → ${median(firstToken(sameFinal))}.`,
   );
 
   const textFirst = appPromptIsTextFirst();

@@ -121,8 +121,8 @@ function recipeSection(rows: readonly RecipeReport[]): string[] {
     ),
     '',
     'q8 quantizes each call\'s activations with one scale (DynamicQuantizeLinear), so its tokens may leave fp32\'s, and a prompt ' +
-      'run in two parts (a reused prefix, then the rest) gives other tokens than the same prompt run whole; the engine therefore ' +
-      'keeps the prompt-prefix cache off for q8 decoders. q4 and fp32 do neither.',
+      'run in two parts computes other numbers than the same prompt run whole; the engine therefore prefills every prompt in the ' +
+      'same parts (instructions, image, the rest), cached or not, so a reused prefix changes nothing. q4 and fp32 do neither.',
   ];
 }
 

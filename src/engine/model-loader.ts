@@ -45,7 +45,10 @@ export interface LoadedModelState {
   /** Inputs of the vision encoder: what an image's features depend on. */
   visionInputNames: readonly string[];
   imageTokenId: number | null;
-  /** Null where the decoder's cache cannot be cut back to a prefix (see prefixCacheSupported). */
+  /**
+   * Plans each prefill's parts and, where the tuning keeps it, reuses KV between rewrites. Null where the decoder's
+   * cache cannot be cut back to a prefix (see prefixCacheSupported).
+   */
   prefixCache: PromptPrefixCache | null;
   visionCache: VisionFeatureCache | null;
   /** The vocabulary as the output format sees it, indexed once per model. */
@@ -62,14 +65,6 @@ export interface LoadSettings {
   /** performance.now() when the load began, for loadMs. */
   started: number;
 }
-
-/**
- * Decoder dtypes whose MatMuls quantize each call's activations with one scale for the whole call
- * (DynamicQuantizeLinear): a prompt run in two parts computes other numbers than the same prompt run whole, so a
- * reused prefix would change the tokens. Measured on the benchmark model (npm run bench, 2026-12-04): the cache took an
- * edited question's first token from 3.5 s to 0.15 s in Chromium WASM, but not to a cold run's tokens, in Node or Chromium.
- */
-const PER_CALL_QUANTIZED_DTYPES = new Set(['q8', 'int8', 'uint8']);
 
 /** Model types whose decoder cache is attention KV only, with positions that follow the token index. */
 const PREFIX_CACHE_MODEL_TYPES = new Set(['smolvlm', 'idefics3']);
@@ -108,12 +103,8 @@ export async function loadModel(
     imageTokenId: imageToken,
     // On WebGPU the decoder's KV stays in GPU buffers, which this cache does not cut back to a prefix.
     prefixCache:
-      tuning.promptPrefixCache &&
-      plan.backend !== 'webgpu' &&
-      !PER_CALL_QUANTIZED_DTYPES.has(plan.dtypes.decoder_model_merged) &&
-      imageToken !== null &&
-      prefixCacheSupported(vlm)
-        ? new PromptPrefixCache()
+      plan.backend !== 'webgpu' && imageToken !== null && prefixCacheSupported(vlm)
+        ? new PromptPrefixCache({ keep: tuning.promptPrefixCache })
         : null,
     visionCache: tuning.visionFeatureCache ? new VisionFeatureCache() : null,
     tokenTable,

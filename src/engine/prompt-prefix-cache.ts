@@ -12,32 +12,48 @@ export interface PromptKey {
   imageDigest: string | null;
 }
 
+export interface PrefillPart {
+  end: number;
+  hasImage: boolean;
+}
+
 export interface PrefixReuse {
   /** Positions whose KV comes from the cache; the decoder runs on the rest. */
   reused: number;
+  /** The parts the decoder runs before the prompt's last one, each up to `end`; `hasImage` for the image's part. */
+  prefill: PrefillPart[];
   /** True when every image token lies in the reused prefix, so the vision encoder need not run at all. */
   imageInPrefix: boolean;
 }
 
 /**
- * How much of `stored` (whose KV covers its first `storedLength` positions) the prompt `next` can reuse. At least one
- * position is always left to run, since the first new token needs the last prompt position's logits. Image tokens
- * are reused all together or not at all: their KV depends on the image, not only on the token id.
+ * How much of `stored` (whose KV covers its first `storedLength` positions) the prompt `next` can reuse, and in which
+ * parts the decoder runs the rest. A prompt is always prefilled in the same parts, cut where its image starts and
+ * ends: a q8 MatMul quantizes each call's activations with one scale, so a reused prefix computes the same numbers
+ * as a cold run only when both ran the same calls. Reuse therefore ends at an edge, never inside a part (and never at
+ * the prompt's end, since the first new token needs the last position's logits). Image tokens count as shared only
+ * for the same image: their KV depends on the image, not only on the token id.
  */
 export function planPrefixReuse(stored: PromptKey | null, storedLength: number, next: PromptKey): PrefixReuse {
   const imagePositions = positionsOf(next.ids, next.imageTokenId);
-  if (!stored) return { reused: 0, imageInPrefix: false };
-  const limit = Math.min(storedLength, stored.ids.length, next.ids.length - 1);
-  let reused = 0;
-  while (reused < limit && stored.ids[reused] === next.ids[reused]) reused++;
-
   const firstImage = imagePositions[0];
-  const lastImage = imagePositions.at(-1);
-  if (firstImage !== undefined && lastImage !== undefined) {
+  const imageEnd = (imagePositions.at(-1) ?? -1) + 1;
+  const edges = firstImage === undefined ? [] : [firstImage, imageEnd];
+  const prefillEdges = edges.filter((edge) => edge > 0 && edge < next.ids.length);
+
+  let shared = 0;
+  if (stored) {
+    const limit = Math.min(storedLength, stored.ids.length, next.ids.length - 1);
+    while (shared < limit && stored.ids[shared] === next.ids[shared]) shared++;
     const sameImage = stored.imageDigest !== null && stored.imageDigest === next.imageDigest;
-    if (!sameImage || reused <= lastImage) reused = Math.min(reused, firstImage);
+    if (firstImage !== undefined && !sameImage) shared = Math.min(shared, firstImage);
   }
-  return { reused, imageInPrefix: firstImage !== undefined && reused > firstImage };
+  const reused = prefillEdges.filter((edge) => edge <= shared).at(-1) ?? 0;
+  return {
+    reused,
+    prefill: prefillEdges.filter((edge) => edge > reused).map((end) => ({ end, hasImage: end === imageEnd })),
+    imageInPrefix: firstImage !== undefined && reused > firstImage,
+  };
 }
 
 function positionsOf(ids: readonly number[], id: number): number[] {
@@ -54,10 +70,16 @@ interface StoredPrefix {
 /**
  * Keeps the decoder KV of the last prompt (and what was generated after it) on the CPU, so the next prompt starts
  * where the two diverge. Holds attention KV only (`past_key_values.*`): recurrent or convolution states cannot be cut
- * back to a shorter prefix.
+ * back to a shorter prefix. With `keep` false it stores nothing and only plans the parts of each prefill, so a run
+ * with the cache off computes exactly what a run with it on does.
  */
 export class PromptPrefixCache {
+  readonly keep: boolean;
   #stored: StoredPrefix | null = null;
+
+  constructor({ keep }: { keep: boolean }) {
+    this.keep = keep;
+  }
 
   /** A cache holding the reusable prefix of `next` (copied, so the stored entry stays intact), ready for generate(). */
   take(next: PromptKey): PrefixReuse & { cache: DynamicCache } {
@@ -71,6 +93,7 @@ export class PromptPrefixCache {
 
   /** Remembers `cache` (filled in place by generate(), see resumeFromCache) as the KV of `key`'s first positions. */
   store(key: PromptKey, cache: DynamicCache): void {
+    if (!this.keep) return;
     const tensors = cacheEntries(cache);
     const cacheable =
       tensors.length > 0 &&

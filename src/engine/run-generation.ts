@@ -1,4 +1,4 @@
-import type { InterruptableStoppingCriteria, Tensor } from '@huggingface/transformers';
+import type { DynamicCache, InterruptableStoppingCriteria, Tensor } from '@huggingface/transformers';
 import { MODEL_FAMILIES } from '../core/model-families.ts';
 import type { StreamUpdate } from '../core/rewriter-api.ts';
 import { stopReasonOf } from '../core/stop-reason.ts';
@@ -7,7 +7,7 @@ import type { EngineGenerateRequest, EngineGenerateResult, GenerateProfile } fro
 import type { LoadedModelState } from './model-loader.ts';
 import { buildModelInputs } from './model-inputs.ts';
 import { prepareImage } from './prepare-image.ts';
-import type { PromptKey } from './prompt-prefix-cache.ts';
+import type { PrefillPart, PromptKey } from './prompt-prefix-cache.ts';
 import { TokenStream } from './token-stream.ts';
 import { resumeFromCache } from './transformers-internals.ts';
 import { digestTensors } from './vision-feature-cache.ts';
@@ -40,7 +40,7 @@ export async function runGeneration(
 
   const visionInputs = pickTensors(inputs, state.visionInputNames);
   let digest: string | null = null;
-  if ((state.visionCache || state.prefixCache) && Object.keys(visionInputs).length > 0) {
+  if ((state.visionCache || state.prefixCache?.keep) && Object.keys(visionInputs).length > 0) {
     const digestStarted = performance.now();
     digest = await digestTensors(visionInputs);
     profile.digestMs = performance.now() - digestStarted;
@@ -56,8 +56,6 @@ export async function runGeneration(
     profile.reusedPrefixTokens = prefix.reused;
     if (prefix.imageInPrefix) profile.vision = 'in-prefix';
   }
-  // With the image's positions already in the reused KV, the vision encoder has nothing to do.
-  const modelInputs = prefix?.imageInPrefix ? omitTensors(inputs, state.visionInputNames) : inputs;
 
   const { tokenizer } = state.processor;
   if (!tokenizer) throw new Error(`${state.model.id} has no tokenizer.`);
@@ -68,8 +66,16 @@ export async function runGeneration(
   state.activeRun = { profile, imageDigest: digest };
   let sequences: Tensor;
   try {
+    let imageToEncode = !prefix?.imageInPrefix;
+    if (prefix) {
+      for (const part of prefix.prefill) {
+        await prefill(state, stopper, inputs, part, prefix.cache);
+        if (part.hasImage) imageToEncode = false;
+      }
+    }
     sequences = (await state.vlm.generate({
-      ...modelInputs,
+      // With the image's positions already in the cached KV, the vision encoder has nothing to do.
+      ...(imageToEncode ? inputs : omitTensors(inputs, state.visionInputNames)),
       ...(prefix ? resumeFromCache(prefix.cache) : {}),
       max_new_tokens: request.maxNewTokens,
       ...(request.minNewTokens ? { min_new_tokens: request.minNewTokens } : {}),
@@ -107,6 +113,35 @@ export async function runGeneration(
     constraint: constraint && { complete: constraint.complete, levelProbabilities: constraint.levelProbabilities },
     profile,
   };
+}
+
+/**
+ * Runs the decoder over the prompt's positions up to `part.end` (the cache holds the ones before), leaving their KV
+ * in `cache`. The image's inputs go along only with the part that holds the image.
+ * Checked against @huggingface/transformers 4.3.2: generate() feeds only the positions past the cache's length, and
+ * after its last step writes that step's KV back into the cache it was given; with one new token, the last step is
+ * the prefill itself.
+ */
+async function prefill(
+  state: LoadedModelState,
+  stopper: InterruptableStoppingCriteria,
+  inputs: Record<string, Tensor>,
+  part: PrefillPart,
+  cache: DynamicCache,
+): Promise<void> {
+  const upToEnd = (name: string) => {
+    const tensor = inputs[name];
+    return tensor ? { [name]: tensor.slice(null, [0, part.end]) } : {};
+  };
+  await state.vlm.generate({
+    ...(part.hasImage ? inputs : omitTensors(inputs, state.visionInputNames)),
+    ...upToEnd('input_ids'),
+    ...upToEnd('attention_mask'),
+    ...resumeFromCache(cache),
+    max_new_tokens: 1,
+    do_sample: false,
+    stopping_criteria: [stopper],
+  });
 }
 
 function pickTensors(inputs: Record<string, Tensor>, names: readonly string[]): Record<string, Tensor> {

@@ -69,6 +69,24 @@ test('downloads the model from the hub, streams a rewrite, and reloads it from t
   expectOnlyLoopback(urls);
 });
 
+test('rewriting the same photo and question again reuses the first run and writes the same output', async ({ page }) => {
+  await page.goto('/');
+  await fillRewriteForm(page, { prompt: 'What is on the table?', source: { kind: 'site-folder' }, maxNewTokens: 12 });
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  await expect(page.getByTestId('generation-status')).toHaveText(/Reached the token limit|Finished/, { timeout: 150_000 });
+  await expect(page.getByTestId('run-reuse'), 'the first rewrite has nothing to reuse').toHaveCount(0);
+  const firstOutput = await page.getByTestId('model-output').textContent();
+
+  await page.getByRole('button', { name: 'Rewrite' }).click();
+  // The instructions and the image come before the question, so only the question and what follows run again.
+  await expect(page.getByTestId('run-reuse')).toHaveText(/^Reused from the previous rewrite: the image and \d+ of \d+ prompt tokens\.$/, {
+    timeout: 150_000,
+  });
+  const [reused, total] = ((await page.getByTestId('run-reuse').textContent()) ?? '').match(/\d+/g)!.map(Number);
+  expect(reused!, 'most of the prompt was reused').toBeGreaterThan(total! / 2);
+  expect(await page.getByTestId('model-output').textContent(), 'the reused state changes nothing').toBe(firstOutput);
+});
+
 test('Stop ends a generation early', async ({ page }) => {
   const urls = trackRequests(page);
   await page.goto('/');

@@ -1,4 +1,6 @@
 import { customModel, findModel, RECIPES_BY_FAMILY, type ModelRecord, type SessionDtypes } from '../../src/core/model-catalog.ts';
+import { onnxFile } from '../lib/dtype-suffixes.ts';
+import { GENERATED_PRECISIONS } from '../tiny-model/graph-layers.ts';
 import type { RawModelShape } from './raw-loop.ts';
 
 /** The recipes the app loads SmolVLM with on CPU (Node) and on WASM (model-catalog.ts); the fixtures have their files. */
@@ -12,13 +14,10 @@ export function benchModelRecord(id: string, dtypes: SessionDtypes): ModelRecord
   return { ...base, recipes: { webgpuF16: dtypes, webgpu: dtypes, wasm: dtypes, cpu: dtypes } };
 }
 
-/** transformers.js' file-name suffix per dtype (utils/dtypes.js), for the dtypes the generated models have. */
-const SUFFIXES: Partial<Record<SessionDtypes[keyof SessionDtypes], string>> = { fp32: '', q8: '_quantized', q4: '_q4' };
-
 export function onnxFileName(session: keyof SessionDtypes, dtypes: SessionDtypes): string {
-  const suffix = SUFFIXES[dtypes[session]];
-  if (suffix === undefined) throw new Error(`the generated models have no ${dtypes[session]} files`);
-  return `onnx/${session}${suffix}.onnx`;
+  const dtype = dtypes[session];
+  if (!(GENERATED_PRECISIONS as readonly string[]).includes(dtype)) throw new Error(`the generated models have no ${dtype} files`);
+  return onnxFile(session, dtype);
 }
 
 /** Paths (or URLs) of the three sessions' files below a model folder. */

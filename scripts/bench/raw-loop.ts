@@ -1,8 +1,10 @@
 /**
  * The floor our stack is measured against: the same three ONNX sessions driven by hand with onnxruntime (Node or
  * Web, whichever module is passed in), no transformers.js in the loop. embed → vision → write the image features
- * into the `<image>` rows → prefill → greedy argmax decoding with the KV cache fed back as is.
+ * into the `<image>` rows → prefill, in the parts the engine prefills in → greedy argmax decoding with the KV cache
+ * fed back as is.
  */
+import { planPrefixReuse } from '../../src/engine/prompt-prefix-cache.ts';
 
 /** The part of onnxruntime's API this loop uses; onnxruntime-node and onnxruntime-web both fit it. */
 export interface OrtTensor {
@@ -83,31 +85,44 @@ export class RawSmolVlmLoop {
         past[`past_key_values.${layer}.${part}`] = new ort.Tensor('float32', new Float32Array(0), [1, shape.numKeyValueHeads, 0, shape.headDim]);
       }
     }
-    let embeds = new ort.Tensor('float32', inputsEmbeds, [1, promptLength, shape.hiddenSize]);
-    let positions = BigInt64Array.from({ length: promptLength }, (_, i) => BigInt(i));
+    const decode = async (embeds: OrtTensor, from: number, to: number) => {
+      const outputs = await sessions.decoder.run({
+        inputs_embeds: embeds,
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(to).fill(1n), [1, to]),
+        position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: to - from }, (_, i) => BigInt(from + i)), [1, to - from]),
+        ...past,
+      });
+      past = {};
+      for (const [name, tensor] of Object.entries(outputs)) {
+        if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = tensor;
+      }
+      return output(outputs, 'logits');
+    };
+    const promptRows = (from: number, to: number) =>
+      new ort.Tensor('float32', inputsEmbeds.slice(from * shape.hiddenSize, to * shape.hiddenSize), [1, to - from, shape.hiddenSize]);
+
+    // A q8 decoder quantizes each call's activations with one scale, so only the engine's parts give its numbers.
+    const { prefill } = planPrefixReuse(null, 0, { ids: Array.from(request.inputIds, Number), imageTokenId: shape.imageTokenId, imageDigest: null });
+    let start = 0;
+    for (const { end } of prefill) {
+      await decode(promptRows(start, end), start, end);
+      start = end;
+    }
+    let embeds = promptRows(start, promptLength);
+    let from = start;
     const tokenIds: number[] = [];
     let firstTokenMs = 0;
     for (let step = 0; step < newTokens; step++) {
       const total = promptLength + step;
-      const outputs = await sessions.decoder.run({
-        inputs_embeds: embeds,
-        attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-        position_ids: new ort.Tensor('int64', positions, [1, positions.length]),
-        ...past,
-      });
-      const logits = output(outputs, 'logits');
+      const logits = await decode(embeds, from, total);
       const next = argmaxOfLastRow(logits.data as Float32Array, logits.dims.at(-1) ?? 0, shape.eosTokenId);
       tokenIds.push(next);
       if (step === 0) firstTokenMs = performance.now() - started;
       if (step + 1 === newTokens) break;
 
-      past = {};
-      for (const [name, tensor] of Object.entries(outputs)) {
-        if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = tensor;
-      }
       const embeddedToken = await sessions.embed.run({ input_ids: new ort.Tensor('int64', BigInt64Array.of(BigInt(next)), [1, 1]) });
       embeds = output(embeddedToken, 'inputs_embeds');
-      positions = BigInt64Array.of(BigInt(total));
+      from = total;
     }
     return { tokenIds, visionMs, firstTokenMs, totalMs: performance.now() - started };
   }

@@ -9,25 +9,10 @@ import PQueue from 'p-queue';
 import * as v from 'valibot';
 import { errorMessage } from '../../src/core/error-facts.ts';
 import type { DtypeRecipes, SessionDtypes } from '../../src/core/model-catalog.ts';
+import { DTYPE_SUFFIXES, onnxFile, type FileDtype } from '../lib/dtype-suffixes.ts';
 
 export type SessionName = keyof SessionDtypes;
 export const SESSIONS: readonly SessionName[] = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
-
-/** transformers.js 4.3.2's file suffix per dtype (DEFAULT_DTYPE_SUFFIX_MAPPING); the catalog's recipes use five. */
-const DTYPE_SUFFIXES: Readonly<Record<string, string>> = {
-  fp32: '',
-  fp16: '_fp16',
-  int8: '_int8',
-  uint8: '_uint8',
-  q8: '_quantized',
-  q4: '_q4',
-  q2: '_q2',
-  q1: '_q1',
-  q4f16: '_q4f16',
-  q2f16: '_q2f16',
-  q1f16: '_q1f16',
-  bnb4: '_bnb4',
-};
 
 /** What the processor and tokenizer read beside the ONNX files. */
 export const SUPPORT_FILES = ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
@@ -72,14 +57,12 @@ export class ModelFolderError extends Error {
   override readonly name = 'ModelFolderError';
 }
 
-const sessionFile = (session: SessionName, dtype: string) => `onnx/${session}${DTYPE_SUFFIXES[dtype] ?? ''}.onnx`;
-
 /** Each recipe of `recipes` against the files: loadable when every session's file of the recipe's dtype exists. */
 export function fitRecipes(files: ModelFiles, recipes: DtypeRecipes): RecipeFit[] {
   return (Object.keys(RECIPE_LABELS) as RecipeName[]).map((recipe) => {
     const dtypes = recipes[recipe];
     const missing = SESSIONS.filter((session) => !files.sessions[session].some((found) => found.dtype === dtypes[session])).map(
-      (session) => sessionFile(session, dtypes[session]),
+      (session) => onnxFile(session, dtypes[session]),
     );
     const all = [...missing, ...files.missingSupportFiles];
     return { recipe, label: RECIPE_LABELS[recipe], dtypes, missing: all, loadable: all.length === 0 };
@@ -172,7 +155,7 @@ export async function listHubFiles(hubUrl: string, id: string, fetchFile: typeof
       return Number(response.headers.get('x-linked-size') ?? response.headers.get('content-length') ?? 0);
     }, { throwOnTimeout: true });
 
-  const candidates = SESSIONS.flatMap((session) => Object.keys(DTYPE_SUFFIXES).map((dtype) => ({ session, dtype, file: sessionFile(session, dtype) })));
+  const candidates = SESSIONS.flatMap((session) => (Object.keys(DTYPE_SUFFIXES) as FileDtype[]).map((dtype) => ({ session, dtype, file: onnxFile(session, dtype) })));
   const [sizes, support] = await Promise.all([
     Promise.all(candidates.map((candidate) => sizeOf(candidate.file))),
     Promise.all(SUPPORT_FILES.map((file) => sizeOf(file))),

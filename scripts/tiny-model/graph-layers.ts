@@ -3,7 +3,9 @@ import { quantizeQ4, type Q4Weight } from './q4-packing.ts';
 import { quantizeQ8, type Q8Weight } from './q8-packing.ts';
 import { seededNormals } from './seeded-random.ts';
 
-export type WeightPrecision = 'fp32' | 'q8' | 'q4';
+/** The dtypes every generated model has files in. */
+export const GENERATED_PRECISIONS = ['fp32', 'q8', 'q4'] as const;
+export type WeightPrecision = (typeof GENERATED_PRECISIONS)[number];
 
 /** What every layer builder needs: the graph it adds to, the weight seed, and how linear layers are stored. */
 export interface LayerContext {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onnxFile } from '../lib/dtype-suffixes.ts';
 import { buildEmbedTokens } from './embed-tokens.ts';
 import { SMOLVLM } from './families/smolvlm.ts';
 import type { FillerStyle } from './filler-tokens.ts';
-import type { WeightPrecision } from './graph-layers.ts';
+import { GENERATED_PRECISIONS } from './graph-layers.ts';
 import { resolveModelDims, type ModelDims } from './model-config.ts';
 import type { OnnxGraphBuilder } from './onnx-graph-builder.ts';
 import {
@@ -64,9 +65,6 @@ interface Stamp {
   files: Record<string, number>;
 }
 
-/** File-name suffix per dtype, as transformers.js maps them (fp32 → "", q8 → "_quantized", q4 → "_q4"). */
-const precisionSuffixes: Record<WeightPrecision, string> = { fp32: '', q8: '_quantized', q4: '_q4' };
-
 type FileContent = { json: Record<string, unknown> } | { onnx: () => OnnxGraphBuilder };
 
 function plannedFiles(
@@ -84,7 +82,7 @@ function plannedFiles(
   files.set('tokenizer_config.json', { json: tokenizerConfigJson(tokenizer, vocabulary, dims.maxPositionEmbeddings) });
   files.set('special_tokens_map.json', { json: specialTokensMapJson(tokenizer) });
   const layout = family.decoderLayout(dims);
-  for (const [precision, suffix] of Object.entries(precisionSuffixes) as [WeightPrecision, string][]) {
+  for (const precision of GENERATED_PRECISIONS) {
     // Like real quantized exports, only matmuls are quantized, so the embedding table stays fp32, except where the
     // family's recipes load a q4 table. The scripted model's state lives in its embeddings and its logits are not a
     // matmul, so its quantized files hold the fp32 graphs; the vision encoder is the random model's in every variant.
@@ -95,9 +93,9 @@ function plannedFiles(
     const decoder = plan
       ? () => buildScriptedDecoder(dims, seed, vocabulary, plan, layout, tokenizer.eos)
       : () => buildTextDecoder(dims, seed, precision, layout);
-    files.set(`onnx/embed_tokens${suffix}.onnx`, { onnx: embedTokens });
-    files.set(`onnx/vision_encoder${suffix}.onnx`, { onnx: () => family.buildVisionEncoder(dims, seed, precision) });
-    files.set(`onnx/decoder_model_merged${suffix}.onnx`, { onnx: decoder });
+    files.set(onnxFile('embed_tokens', precision), { onnx: embedTokens });
+    files.set(onnxFile('vision_encoder', precision), { onnx: () => family.buildVisionEncoder(dims, seed, precision) });
+    files.set(onnxFile('decoder_model_merged', precision), { onnx: decoder });
   }
   return files;
 }

@@ -185,6 +185,7 @@ export class RewriterClient {
       totalMs: now - running.startedAt,
       image: null,
       constraint: null,
+      reuse: null,
       workerEnded: true,
     });
     return 'ended-worker';

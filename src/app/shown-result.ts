@@ -45,6 +45,8 @@ function generationOf(record: HistoryRecord): GenerateResult | null {
     totalMs,
     image: original && processed ? { original, processed } : null,
     constraint: null,
+    // History keeps what the run gave, not what it took over from the one before.
+    reuse: null,
   };
 }
 

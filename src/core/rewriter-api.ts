@@ -121,6 +121,17 @@ export interface GenerateResult {
   workerEnded?: true;
   /** Null for an unconstrained run. */
   constraint: ConstraintReport | null;
+  /** What the run took over from the rewrite before it; null when the worker was ended first. */
+  reuse: RunReuse | null;
+}
+
+/** The work a rewrite took over from the one before it instead of computing it again. */
+export interface RunReuse {
+  promptTokens: number;
+  /** Prompt positions whose decoder state (attention KV) came from the previous rewrite. */
+  reusedPromptTokens: number;
+  /** The image's features: encoded by this run, from the feature cache, inside the reused positions, or no image. */
+  image: 'encoded' | 'feature-cache' | 'in-prefix' | 'none';
 }
 
 export interface ConstraintReport {

@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerateResult } from '../core/rewriter-api.ts';
+import type { GenerateRequest, GenerateResult, RunReuse } from '../core/rewriter-api.ts';
 
 /** Speed-ups, each measured by `npm run bench`; all on by default, the benchmark turns them off one by one. */
 export interface EngineTuning {
@@ -45,7 +45,7 @@ export interface GenerateProfile {
   digestMs: number;
   /** The vision encoder run; 0 when the features came from a cache or the image was in the reused prefix. */
   visionMs: number;
-  vision: 'encoded' | 'feature-cache' | 'in-prefix' | 'none';
+  vision: RunReuse['image'];
   promptTokens: number;
   /** Prompt positions whose KV came from the prefix cache. */
   reusedPrefixTokens: number;

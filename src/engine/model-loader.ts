@@ -101,9 +101,8 @@ export async function loadModel(
     info: { modelId: id, plan, capabilities, loadMs: 0, constraintSetupMs },
     visionInputNames: visionEncoderInputNames(vlm),
     imageTokenId: imageToken,
-    // On WebGPU the decoder's KV stays in GPU buffers, which this cache does not cut back to a prefix.
     prefixCache:
-      plan.backend !== 'webgpu' && imageToken !== null && prefixCacheSupported(vlm)
+      imageToken !== null && prefixCacheSupported(vlm)
         ? new PromptPrefixCache({ keep: tuning.promptPrefixCache })
         : null,
     visionCache: tuning.visionFeatureCache ? new VisionFeatureCache() : null,

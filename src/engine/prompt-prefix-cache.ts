@@ -1,5 +1,5 @@
 import { Tensor, type DynamicCache } from '@huggingface/transformers';
-import { cacheEntries, cacheFromEntries } from './transformers-internals.ts';
+import { cacheEntries, cacheFromEntries, moveCacheToCpu } from './transformers-internals.ts';
 
 /**
  * What a decoder position depends on: its token id and, for image tokens, which image. Two prompts share the KV of
@@ -69,9 +69,10 @@ interface StoredPrefix {
 
 /**
  * Keeps the decoder KV of the last prompt (and what was generated after it) on the CPU, so the next prompt starts
- * where the two diverge. Holds attention KV only (`past_key_values.*`): recurrent or convolution states cannot be cut
- * back to a shorter prefix. With `keep` false it stores nothing and only plans the parts of each prefill, so a run
- * with the cache off computes exactly what a run with it on does.
+ * where the two diverge. On WebGPU the KV comes back in GPU buffers and is downloaded once per run; the next run
+ * uploads the prefix it reuses. Holds attention KV only (`past_key_values.*`): recurrent or convolution states cannot
+ * be cut back to a shorter prefix. With `keep` false it stores nothing and only plans the parts of each prefill, so a
+ * run with the cache off computes exactly what a run with it on does.
  */
 export class PromptPrefixCache {
   readonly keep: boolean;
@@ -91,14 +92,23 @@ export class PromptPrefixCache {
     return { ...plan, cache: cacheFromEntries(entries) };
   }
 
-  /** Remembers `cache` (filled in place by generate(), see resumeFromCache) as the KV of `key`'s first positions. */
-  store(key: PromptKey, cache: DynamicCache): void {
-    if (!this.keep) return;
+  /**
+   * Remembers `cache` (filled in place by generate(), see resumeFromCache) as the KV of `key`'s first positions; a
+   * cache it does not keep has its GPU buffers freed.
+   */
+  async store(key: PromptKey, cache: DynamicCache): Promise<void> {
     const tensors = cacheEntries(cache);
     const cacheable =
+      this.keep &&
       tensors.length > 0 &&
-      tensors.every(([name, tensor]) => name.startsWith('past_key_values.') && tensor.location === 'cpu' && tensor.dims.length === 4);
-    this.#stored = cacheable ? { key, cache } : null;
+      tensors.every(([name, tensor]) => name.startsWith('past_key_values.') && tensor.dims.length === 4);
+    if (!cacheable) {
+      this.#stored = null;
+      await cache.dispose();
+      return;
+    }
+    await moveCacheToCpu(cache);
+    this.#stored = { key, cache };
   }
 
   clear(): void {
@@ -109,8 +119,9 @@ export class PromptPrefixCache {
 /** The first `length` positions of a [batch, heads, positions, headDim] tensor, as a new tensor. */
 function leadingPositions(tensor: Tensor, length: number): Tensor {
   const [batch, heads, positions, headDim] = tensor.dims as [number, number, number, number];
-  const source = tensor.data as Float32Array;
-  const Typed = source.constructor as new (length: number) => Float32Array;
+  // float32, or float16 (a Uint16Array) from an f16 decoder on WebGPU.
+  const source = tensor.data as Float32Array | Uint16Array;
+  const Typed = source.constructor as new (length: number) => typeof source;
   const target = new Typed(batch * heads * length * headDim);
   const rowBlock = length * headDim;
   for (let row = 0; row < batch * heads; row++) {

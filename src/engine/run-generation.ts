@@ -86,6 +86,7 @@ export async function runGeneration(
     })) as Tensor;
   } catch (error) {
     state.prefixCache?.clear();
+    await prefix?.cache.dispose();
     throw error;
   } finally {
     state.activeRun = null;
@@ -93,7 +94,7 @@ export async function runGeneration(
   stream.flush();
   const allIds = tensorIds(sequences);
   profile.tokenIds = allIds.slice(profile.promptTokens);
-  if (prefixCache && prefix && promptKey) prefixCache.store({ ...promptKey, ids: allIds }, prefix.cache);
+  if (prefixCache && prefix && promptKey) await prefixCache.store({ ...promptKey, ids: allIds }, prefix.cache);
 
   const constraint = decoder?.outcome() ?? null;
   profile.tagTokens = constraint?.tagTokens ?? 0;
@@ -111,6 +112,7 @@ export async function runGeneration(
     totalMs: performance.now() - started,
     image: { original: { width: original.width, height: original.height }, processed },
     constraint: constraint && { complete: constraint.complete, levelProbabilities: constraint.levelProbabilities },
+    reuse: { promptTokens: profile.promptTokens, reusedPromptTokens: profile.reusedPrefixTokens, image: profile.vision },
     profile,
   };
 }

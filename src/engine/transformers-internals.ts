@@ -94,6 +94,19 @@ export function cacheEntries(cache: DynamicCache): Array<[string, Tensor]> {
   return Object.entries(cache) as Array<[string, Tensor]>;
 }
 
+/**
+ * Moves every tensor of `cache` that lives on a device (WebGPU's decoder KV stays in GPU buffers) into CPU memory, in
+ * place, and frees the device's copy, so the cache can be cut back to a prefix and outlive the run.
+ * Checked against @huggingface/transformers 4.3.2 and the onnxruntime-common that onnxruntime-web 1.31 bundles: a
+ * `Tensor` wraps its onnxruntime tensor as `ort_tensor` and reads `location` and `data` from it; the onnxruntime
+ * tensor's `getData(true)` downloads a `gpu-buffer` (or `texture`, `ml-tensor`) tensor, switches it to `cpu` with that
+ * data, and releases the device copy.
+ */
+export async function moveCacheToCpu(cache: DynamicCache): Promise<void> {
+  const onDevice = cacheEntries(cache).filter(([, tensor]) => tensor.location !== 'cpu');
+  await Promise.all(onDevice.map(([, tensor]) => tensor.ort_tensor.getData(true)));
+}
+
 /** A cache holding `entries` (none: an empty one); checked against 4.3.2, as cacheEntries. */
 export function cacheFromEntries(entries: Record<string, Tensor> = {}): DynamicCache {
   return new DynamicCache(entries);

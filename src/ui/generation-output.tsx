@@ -1,5 +1,5 @@
 import type { RunState } from '../app/run-on-screen.ts';
-import type { GenerateResult, StopReason } from '../core/rewriter-api.ts';
+import type { GenerateResult, RunReuse, StopReason } from '../core/rewriter-api.ts';
 import { formatMs } from '../core/units.ts';
 import { rewriteInputText } from './image-text-lines.ts';
 
@@ -21,6 +21,15 @@ function liveRate(tokens: number, startedAt: number): string {
   return tokens > 0 && seconds > 0 ? ` · ${seconds.toFixed(1)} s · ${(tokens / seconds).toFixed(1)} tokens/s` : '';
 }
 
+/** What the run took over from the rewrite before it (an edited question keeps the image and the instructions). */
+function reuseText({ image, reusedPromptTokens, promptTokens }: RunReuse): string | null {
+  const parts = [
+    ...(image === 'in-prefix' ? ['the image'] : image === 'feature-cache' ? ["the image's features"] : []),
+    ...(reusedPromptTokens > 0 ? [`${reusedPromptTokens} of ${promptTokens} prompt tokens`] : []),
+  ];
+  return parts.length > 0 ? `Reused from the previous rewrite: ${parts.join(' and ')}.` : null;
+}
+
 /** The rewriter's input as text; while OCR reads the image, the text it will hold is not known yet. */
 function rawInput(state: RunState): string | null {
   if (state.phase === 'failed') return null;
@@ -34,6 +43,7 @@ export function GenerationOutput({ state }: { state: RunState }) {
   // The static defence: no model ran, or runs.
   if ((state.phase === 'finished' && !generation) || (state.phase === 'generating' && state.staticDefence)) return null;
   const { original, processed } = generation?.image ?? {};
+  const reused = generation?.reuse ? reuseText(generation.reuse) : null;
   const input = rawInput(state);
   return (
     <div className="generation">
@@ -54,6 +64,11 @@ export function GenerationOutput({ state }: { state: RunState }) {
           {original.width !== processed.width || original.height !== processed.height
             ? `, scaled to ${processed.width}×${processed.height} for the model`
             : ', used at full size'}
+        </p>
+      )}
+      {reused && (
+        <p className="muted" data-testid="run-reuse">
+          {reused}
         </p>
       )}
       {input !== null && (

@@ -47,6 +47,8 @@ describe.each([
     const reference = await rewrite(cold, image, buildRewriteMessages('Where is this?'));
     expect(second.profile.vision).toBe('in-prefix');
     expect(second.profile.reusedPrefixTokens).toBeGreaterThan(second.profile.promptTokens / 2);
+    // What the result view tells the user.
+    expect(second.reuse).toEqual({ promptTokens: second.profile.promptTokens, reusedPromptTokens: second.profile.reusedPrefixTokens, image: 'in-prefix' });
     expect(second.profile.tokenIds).toEqual(reference.profile.tokenIds);
     expect(second.text).toBe(reference.text);
     await cached.dispose();

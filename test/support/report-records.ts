@@ -47,6 +47,7 @@ export function makeRecord(
           totalMs: 3850,
           image: { original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
           constraint: null,
+          reuse: null,
         }
       : null,
   });

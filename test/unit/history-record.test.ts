@@ -31,6 +31,7 @@ const generation: GenerateResult = {
   totalMs: 2500,
   image: { original: { width: 1024, height: 768 }, processed: { width: 512, height: 384 } },
   constraint: null,
+  reuse: null,
 };
 
 const rewritten: RewriteResult = {

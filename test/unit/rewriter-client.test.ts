@@ -56,7 +56,7 @@ class FakeWorker {
         await onStream({ text: 'x', tokenCount });
       }
       const size = { width: 1, height: 1 };
-      return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0, image: { original: size, processed: size }, constraint: null };
+      return { text: 'x'.repeat(tokenCount), tokenCount, stopReason: 'stopped', firstTokenMs: 0, totalMs: 0, image: { original: size, processed: size }, constraint: null, reuse: null };
     },
     interrupt: () => undefined,
     cancelLoad: () => this.#cancelDownload?.(),

@@ -31,7 +31,7 @@ describe('rewriterReducer', () => {
     const rewrite = staticDefenceResult('Hi', 'stopped');
     const finished = rewriterReducer(state, {
       type: 'generate-finished',
-      generation: { text: 'Hello', tokenCount: 2, stopReason: 'stopped', firstTokenMs: 1, totalMs: 2, image: { original: size, processed: size }, constraint: null },
+      generation: { text: 'Hello', tokenCount: 2, stopReason: 'stopped', firstTokenMs: 1, totalMs: 2, image: { original: size, processed: size }, constraint: null, reuse: null },
       rewrite,
     });
     expect(finished).toMatchObject({ phase: 'finished', model, prompt: 'Hi', output: 'Hello', rewrite });

@@ -32,7 +32,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list'], ['./e2e/support/fault-table-reporter.ts']],
-  use: { baseURL, trace: 'retain-on-failure', storageState: OCR_OFF },
+  // An action that waits for something that never comes (a button already gone) fails at that step, not at the test's timeout.
+  use: { baseURL, trace: 'retain-on-failure', storageState: OCR_OFF, actionTimeout: 60_000 },
   projects: [
     {
       name: 'wasm',

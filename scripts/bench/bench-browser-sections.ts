@@ -17,8 +17,17 @@ import { callPage, type BrowserSession } from './browser-bench.ts';
 import type { BrowserEnvironment } from './browser/browser-jobs.ts';
 import { mergeSuiteRecords, suiteImageCount, type EngineVariant } from './engine-suite.ts';
 import { REASONING_MODES } from '../../src/core/reasoning-mode.ts';
-import { SWEPT_RECIPES } from './recipe-suite.ts';
-import { recipeReports } from './report-recipes.ts';
+import {
+  ONE_THREAD_VARIANT,
+  optionTexts,
+  recipeVariants,
+  sessionOptionVariants,
+  SWEPT_RECIPES,
+  SWEPT_SESSION_OPTIONS,
+  type RawLoopVariant,
+  type SweptSessionOption,
+} from './recipe-suite.ts';
+import { recipeReports, sessionOptionReports } from './report-recipes.ts';
 import { rewriteReports } from './report-rewrite.ts';
 import type { ConfigReport, LongTaskCount } from './report-schema.ts';
 
@@ -88,22 +97,37 @@ async function runBrowserWebGpu(
   });
 }
 
-/** The recipe sweep on the raw loop, then a whole rewrite per reasoning mode on the engine with the WASM recipe. */
+/** A fresh worker starts onnxruntime-web with one thread; the app's plan gives it as many as it can use. */
+const BROWSER_ONE_THREAD: SweptSessionOption = { name: ONE_THREAD_VARIANT, option: 'env.wasm.numThreads = 1', sessionOptions: {} };
+
+/**
+ * The recipe and session-option sweeps on the raw loop, then a whole rewrite per reasoning mode on the engine with the
+ * WASM recipe. Each sweep runs in a fresh worker; the one-thread run in one of its own.
+ */
 async function runBrowserSpeed(session: BrowserSession, page: BenchPageHandle, context: BenchContext, collector: BenchCollector): Promise<void> {
   const { options, model, images, question, log } = context;
   const runs = Math.min(options.settings.runs, options.browserRuns);
+  const sweep = async (variants: RawLoopVariant[], threads?: number) => {
+    await callPage(page, 'reset');
+    const job = { modelId: model.id, variants, imageUrl: session.imageUrl(context.firstImage), question, runs, newTokens: options.settings.newTokens, rawShape: model.shape };
+    const records = await callPage(page, 'rawSweep', threads === undefined ? job : { ...job, threads });
+    await callPage(page, 'reset');
+    return records;
+  };
   log(`chromium: recipe sweep (${Object.keys(SWEPT_RECIPES).join(', ')}; raw loop, ${runs} runs each), in a fresh worker…`);
-  await callPage(page, 'reset');
-  const recipes = await callPage(page, 'recipes', {
-    modelId: model.id,
-    imageUrl: session.imageUrl(context.firstImage),
-    question,
-    runs,
-    newTokens: options.settings.newTokens,
-    rawShape: model.shape,
+  collector.recipes.push(...recipeReports('chromium-wasm', await sweep(recipeVariants())));
+  log(`chromium: session-option sweep on the WASM recipe (${[...SWEPT_SESSION_OPTIONS, BROWSER_ONE_THREAD].map((option) => option.name).join(', ')}; raw loop, ${runs} runs each), in fresh workers…`);
+  const sessionOptions = [
+    ...(await sweep(sessionOptionVariants(SWEPT_SESSION_OPTIONS, WASM_RECIPE_DTYPES))),
+    ...(await sweep(sessionOptionVariants([BROWSER_ONE_THREAD], WASM_RECIPE_DTYPES), 1)),
+  ];
+  collector.sessionOptions.push(...sessionOptionReports('chromium-wasm', sessionOptions, optionTexts([...SWEPT_SESSION_OPTIONS, BROWSER_ONE_THREAD])));
+  collector.missing.push({
+    what: 'Relaxed SIMD on WASM',
+    why:
+      'onnxruntime-web ships one fixed-width SIMD build per binding (ort-wasm-simd-threaded{,.asyncify,.jsep,.jspi}.wasm) and no ' +
+      "relaxed-SIMD one; env.wasm.simd = 'relaxed' only checks that the browser supports it",
   });
-  await callPage(page, 'reset');
-  collector.recipes.push(...recipeReports('chromium-wasm', recipes));
   log(`chromium: a whole rewrite per reasoning mode (${runs} new photos each), in a fresh worker…`);
   const rewrites = await callPage(page, 'rewrites', {
     modelId: model.id,

@@ -42,6 +42,7 @@ export interface BenchCollector {
   constrained: BenchReport['constrained'];
   ocr: BenchReport['ocr'];
   recipes: BenchReport['recipes'];
+  sessionOptions: BenchReport['sessionOptions'];
   rewrites: BenchReport['rewrites'];
   bundle: BenchReport['bundle'];
   missing: BenchReport['missing'];
@@ -52,7 +53,7 @@ export interface BenchCollector {
 }
 
 export function emptyCollector(): BenchCollector {
-  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], ocr: [], recipes: [], rewrites: [], bundle: null, missing: [], gpu: null, promptTokens: 0 };
+  return { environments: [], rawLoop: [], officialConfig: [], bandwidth: [], optimisations: [], constrained: [], ocr: [], recipes: [], sessionOptions: [], rewrites: [], bundle: null, missing: [], gpu: null, promptTokens: 0 };
 }
 
 export async function modelFileBytes(model: BenchModel, file: string): Promise<number> {

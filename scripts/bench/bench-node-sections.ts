@@ -18,8 +18,18 @@ import { runNodeJob } from './node-bench.ts';
 import type { ProbeRecords } from './node-runner.ts';
 import type { OfficialComparisonRecords } from './official-config.ts';
 import { REASONING_MODES } from '../../src/core/reasoning-mode.ts';
-import { SWEPT_RECIPES, type RecipeRecords } from './recipe-suite.ts';
-import { recipeReports } from './report-recipes.ts';
+import {
+  ONE_THREAD_VARIANT,
+  optionTexts,
+  recipeVariants,
+  sessionOptionVariants,
+  SWEPT_RECIPES,
+  SWEPT_SESSION_OPTIONS,
+  type RawLoopVariant,
+  type RawLoopVariantRecords,
+  type SweptSessionOption,
+} from './recipe-suite.ts';
+import { recipeReports, sessionOptionReports } from './report-recipes.ts';
 import { rewriteReports } from './report-rewrite.ts';
 import type { ConfigReport } from './report-schema.ts';
 import type { RewriteRunRecord } from './rewrite-suite.ts';
@@ -138,16 +148,22 @@ function addNodeBandwidthRow(
   });
 }
 
-/** The recipe sweep on the raw loop, then a whole rewrite per reasoning mode on the engine with Node's recipe. */
+/** onnxruntime-node takes the thread count per session. */
+const NODE_ONE_THREAD: SweptSessionOption = { name: ONE_THREAD_VARIANT, option: 'intraOpNumThreads: 1', sessionOptions: { intraOpNumThreads: 1 } };
+
+/** The recipe and session-option sweeps on the raw loop, then a whole rewrite per reasoning mode on the engine with Node's recipe. */
 export async function runNodeSpeed(context: BenchContext, collector: BenchCollector): Promise<void> {
   const { options, model, images, question, log } = context;
   const { settings } = options;
+  const sweep = (variants: RawLoopVariant[]) =>
+    runNodeJob({ kind: 'raw-sweep', modelId: model.id, variants, image: context.firstImage, question, runs: settings.runs, newTokens: settings.newTokens }, log);
   log(`node: recipe sweep (${Object.keys(SWEPT_RECIPES).join(', ')}; raw loop, ${settings.runs} runs each)…`);
-  const recipes = await runNodeJob(
-    { kind: 'recipes', modelId: model.id, image: context.firstImage, question, runs: settings.runs, newTokens: settings.newTokens },
-    log,
-  );
-  collector.recipes.push(...recipeReports('node', recipes.records as RecipeRecords[]));
+  const recipes = await sweep(recipeVariants());
+  collector.recipes.push(...recipeReports('node', recipes.records as RawLoopVariantRecords[]));
+  const swept = [...SWEPT_SESSION_OPTIONS, NODE_ONE_THREAD];
+  log(`node: session-option sweep on the CPU recipe (${swept.map((option) => option.name).join(', ')}; raw loop, ${settings.runs} runs each)…`);
+  const sessionOptions = await sweep(sessionOptionVariants(swept, NODE_RECIPE_DTYPES));
+  collector.sessionOptions.push(...sessionOptionReports('node', sessionOptions.records as RawLoopVariantRecords[], optionTexts(swept)));
   log(`node: a whole rewrite per reasoning mode (${settings.runs} new photos each)…`);
   const rewrites = await runNodeJob(
     { kind: 'rewrites', modelId: model.id, dtypes: NODE_RECIPE_DTYPES, images: images.distinct.slice(0, 1 + settings.runs * REASONING_MODES.length), question, runs: settings.runs },

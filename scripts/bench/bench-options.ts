@@ -11,7 +11,8 @@ export const BENCH_HELP = `npm run bench -- [--quick] [--runs N] [--loads N] [--
 --quick: the tiny test model, two runs of everything, in well under a minute (CI).
 --only: run one section: 'standard' (everything but the constrained and OCR rows), 'constrained' (constrained vs
   unconstrained generation) or 'ocr' (OCR on the typographic test set: word recall, time per image, share of a
-  rewrite) or 'speed' (the raw loop on each dtype recipe, and a whole rewrite per reasoning mode); the report is then
+  rewrite) or 'speed' (the raw loop on each dtype recipe and
+  under each swept session option, and a whole rewrite per reasoning mode); the report is then
   bench-<mode>-<section>.{json,md}, beside the full one.
 OCR reads the whole test set (seed 1, 48 images; --quick: 4 of them), and times --runs
   share runs (Chromium: at most --browser-runs) of three rewrites each.

@@ -19,7 +19,7 @@ import { runConstrainedSuite, type ConstrainedSuiteRecords } from './constrained
 import { createNodeImageTextReader } from '../lib/node-ocr.ts';
 import { runOcrSuite, type OcrSuiteRecords } from './ocr-suite.ts';
 import type { OrtModule } from './raw-loop.ts';
-import { recipeRequest, runRecipeSuite, type RecipeRecords } from './recipe-suite.ts';
+import { recipeRequest, runRawLoopSweep, type RawLoopVariant, type RawLoopVariantRecords } from './recipe-suite.ts';
 import { runRewriteSuite, type RewriteRunRecord } from './rewrite-suite.ts';
 
 export type NodeJob =
@@ -58,7 +58,7 @@ export type NodeJob =
       runs: number;
       newTokens: number;
     }
-  | { kind: 'recipes'; modelId: string; image: string; question: string; runs: number; newTokens: number }
+  | { kind: 'raw-sweep'; modelId: string; variants: RawLoopVariant[]; image: string; question: string; runs: number; newTokens: number }
   | { kind: 'rewrites'; modelId: string; dtypes: SessionDtypes; images: string[]; question: string; runs: number }
   | {
       kind: 'ocr';
@@ -77,7 +77,7 @@ export interface ProbeRecords {
 }
 
 export type NodeJobResult = {
-  records: ProbeRecords | SuiteRecords | OfficialComparisonRecords | ConstrainedSuiteRecords | OcrSuiteRecords | RecipeRecords[] | RewriteRunRecord[];
+  records: ProbeRecords | SuiteRecords | OfficialComparisonRecords | ConstrainedSuiteRecords | OcrSuiteRecords | RawLoopVariantRecords[] | RewriteRunRecord[];
   maxRssBytes: number;
 };
 
@@ -167,18 +167,21 @@ async function run(job: NodeJob): Promise<NodeJobResult['records']> {
         question: job.question,
         log,
       });
-    case 'recipes': {
+    case 'raw-sweep': {
       const model = benchModelRecord(job.modelId, FP32_DTYPES);
       configureTransformers(source, planDevice(await probeCapabilities(), model));
-      return runRecipeSuite({
-        ort: ort as unknown as OrtModule,
-        files: async (dtypes) => rawModelFiles(`${MODELS_DIR}${job.modelId}`, dtypes),
-        shape: rawModelShape(JSON.parse(await readFile(`${MODELS_DIR}${job.modelId}/config.json`, 'utf8'))),
-        request: await recipeRequest(model, await blob(job.image), job.question),
-        runs: job.runs,
-        newTokens: job.newTokens,
-        log,
-      });
+      return runRawLoopSweep(
+        {
+          ort: ort as unknown as OrtModule,
+          files: async (dtypes) => rawModelFiles(`${MODELS_DIR}${job.modelId}`, dtypes),
+          shape: rawModelShape(JSON.parse(await readFile(`${MODELS_DIR}${job.modelId}/config.json`, 'utf8'))),
+          request: await recipeRequest(model, await blob(job.image), job.question),
+          runs: job.runs,
+          newTokens: job.newTokens,
+          log,
+        },
+        job.variants,
+      );
     }
     case 'rewrites': {
       const engine = new VlmEngine({ probeCapabilities, tuning: ENGINE_VARIANTS.final });

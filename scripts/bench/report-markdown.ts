@@ -1,5 +1,15 @@
 import { ocrSection } from './report-ocr-markdown.ts';
-import type { BenchReport, BundleReport, ConfigReport, ConstrainedGenerationReport, LongTaskCount, RecipeReport, RewriteReport } from './report-schema.ts';
+import type {
+  BenchReport,
+  BundleReport,
+  ConfigReport,
+  ConstrainedGenerationReport,
+  LongTaskCount,
+  RecipeReport,
+  RewriteReport,
+  SessionOptionReport,
+} from './report-schema.ts';
+import { DEFAULT_OPTIONS_VARIANT } from './report-recipes.ts';
 import type { Summary } from './stats.ts';
 
 /** The report as Markdown tables: what the README's Performance section shows. */
@@ -96,6 +106,7 @@ export function renderMarkdown(report: BenchReport): string {
   }
   if (report.bundle) lines.push('', ...bundleSection(report.bundle));
   if (report.recipes.length > 0) lines.push('', ...recipeSection(report.recipes));
+  if (report.sessionOptions.length > 0) lines.push('', ...sessionOptionSection(report.sessionOptions));
   if (report.rewrites.length > 0) lines.push('', ...rewriteSection(report.rewrites));
   if (report.constrained.length > 0) lines.push('', ...constrainedSection(report.constrained));
   if (report.ocr.length > 0) lines.push('', ...ocrSection(report.ocr));
@@ -123,6 +134,31 @@ function recipeSection(rows: readonly RecipeReport[]): string[] {
     'q8 quantizes each call\'s activations with one scale (DynamicQuantizeLinear), so its tokens may leave fp32\'s, and a prompt ' +
       'run in two parts computes other numbers than the same prompt run whole; the engine therefore prefills every prompt in the ' +
       'same parts (instructions, image, the rest), cached or not, so a reused prefix changes nothing. q4 and fp32 do neither.',
+  ];
+}
+
+function sessionOptionSection(rows: readonly SessionOptionReport[]): string[] {
+  /** Above 1 is faster: decode speed over the defaults', the defaults' first-token time over this row's. */
+  const versusDefaults = (row: SessionOptionReport) => {
+    const reference = rows.find((other) => other.environment === row.environment && other.variant === DEFAULT_OPTIONS_VARIANT);
+    if (!reference) return 'n/a | n/a';
+    const decode = row.decodeTokensPerSecond.median / reference.decodeTokensPerSecond.median;
+    const firstToken = reference.firstTokenMs.median / row.firstTokenMs.median;
+    return `${decode.toFixed(2)}× | ${firstToken.toFixed(2)}×`;
+  };
+  return [
+    '## Session options: the raw onnxruntime loop on the CPU recipe under each option (same request, greedy)',
+    '',
+    "| environment | variant | option | dtypes (embed / vision / decoder) | session creation | vision encode | first token | decode tok/s | decode vs defaults | first token vs defaults | tokens equal to the defaults', from the start |",
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.environment} | ${row.variant} | \`${row.option}\` | ${row.dtypes.embed_tokens} / ${row.dtypes.vision_encoder} / ${row.dtypes.decoder_model_merged} | ` +
+        `${ms(row.loadMs)} | ${ms(row.visionMs)} | ${ms(row.firstTokenMs)} | ${num(row.decodeTokensPerSecond, 1)} | ${versusDefaults(row)} | ` +
+        `${row.tokensAsDefaults} of ${row.newTokens} |`,
+    ),
+    '',
+    'Ratios are of medians; above 1 is faster than the defaults. The app passes no session options: it runs as the defaults row.',
   ];
 }
 

@@ -12,7 +12,7 @@ import {
 } from './report-comparisons.ts';
 import { ConstrainedGenerationReportSchema } from './report-constrained.ts';
 import { OcrReportSchema } from './report-ocr.ts';
-import { RecipeReportSchema } from './report-recipes.ts';
+import { RecipeReportSchema, SessionOptionReportSchema } from './report-recipes.ts';
 import { RewriteReportSchema } from './report-rewrite.ts';
 import { BundleReportSchema } from './bundle-size.ts';
 import { EnvironmentReportSchema, MachineInfoSchema, ModelInfoSchema } from './report-environments.ts';
@@ -20,21 +20,21 @@ import { describeIssues, imageSize, listOf, nonEmptyListOf, nonNegative, oneOf, 
 
 export { CONSTRAINED_GOALS, type ConstrainedGenerationReport } from './report-constrained.ts';
 export { OCR_GOALS, type OcrReport } from './report-ocr.ts';
-export type { RecipeReport } from './report-recipes.ts';
+export type { RecipeReport, SessionOptionReport } from './report-recipes.ts';
 export type { RewriteReport } from './report-rewrite.ts';
 export type { BundleReport } from './bundle-size.ts';
 export type { BandwidthComparison, OfficialComparison, OfficialSide, OptimisationReport, RawLoopComparison } from './report-comparisons.ts';
 export type { ConfigReport, EnvironmentReport, LongTaskCount, MachineInfo, ModelInfo } from './report-environments.ts';
 
 /**
- * 2: `sections` and the `constrained` rows; still 2 with the `ocr`, `recipes`, `rewrites` and `bundle` rows, which a
- * report may lack (written before them).
+ * 2: `sections` and the `constrained` rows; still 2 with the `ocr`, `recipes`, `sessionOptions`, `rewrites` and
+ * `bundle` rows, which a report may lack (written before them).
  */
 export const REPORT_SCHEMA_VERSION = 2;
 
 /**
  * The parts of the benchmark (`--only` picks one): everything but the rows of the others; the constrained rows; the
- * OCR rows; the recipe sweep and the whole rewrite per reasoning mode ('speed').
+ * OCR rows; the recipe and session-option sweeps and the whole rewrite per reasoning mode ('speed').
  */
 export const BENCH_SECTIONS = ['standard', 'constrained', 'ocr', 'speed'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
@@ -63,6 +63,8 @@ const BenchReportFieldsSchema = shape({
   ocr: v.optional(listOf(OcrReportSchema), []),
   /** The raw loop on each dtype recipe, one row per environment and recipe. */
   recipes: v.optional(listOf(RecipeReportSchema), []),
+  /** The raw loop on the CPU recipe under each swept session option, one row per environment and option. */
+  sessionOptions: v.optional(listOf(SessionOptionReportSchema), []),
   /** A whole rewrite per reasoning mode, one row per environment and mode. */
   rewrites: v.optional(listOf(RewriteReportSchema), []),
   /** The page's main-thread JavaScript, gzipped (standard section, full mode); null where it was not measured. */
@@ -114,4 +116,11 @@ export type BenchReport = v.InferOutput<typeof BenchReportSchema>;
 export function validateBenchReport(value: unknown): string[] {
   const result = v.safeParse(BenchReportSchema, value);
   return result.success ? [] : describeIssues(result.issues, 'report');
+}
+
+/** `value` as a BenchReport, the rows a report written before them lacks filled in empty; throws what is wrong. */
+export function parseBenchReport(value: unknown): BenchReport {
+  const result = v.safeParse(BenchReportSchema, value);
+  if (!result.success) throw new Error(describeIssues(result.issues, 'report').join('\n'));
+  return result.output;
 }

@@ -191,6 +191,7 @@ async function assembleReport(
     constrained: collected.constrained,
     ocr: collected.ocr,
     recipes: collected.recipes,
+    sessionOptions: collected.sessionOptions,
     rewrites: collected.rewrites,
     bundle: collected.bundle,
     missing: collected.missing,

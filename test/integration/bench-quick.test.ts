@@ -81,6 +81,22 @@ describe('npm run bench -- --quick', () => {
     expect(markdown).toContain('## Recipes: the raw onnxruntime loop on each dtype');
   });
 
+  it('sweeps the session options on the CPU recipe against the defaults, one thread included, in each environment', () => {
+    const environments = hasChromium ? ['node', 'chromium-wasm'] : ['node'];
+    const variants = ['defaults', 'graph optimisation: extended', 'graph optimisation: basic', 'batch size fixed to 1', 'threads do not spin', 'one thread'];
+    expect(report.sessionOptions.map((row) => `${row.environment} ${row.variant}`)).toEqual(
+      environments.flatMap((environment) => variants.map((variant) => `${environment} ${variant}`)),
+    );
+    for (const row of report.sessionOptions) {
+      expect(row.option.length, row.variant).toBeGreaterThan(3);
+      expect(row.newTokens).toBe(report.settings.newTokens);
+      expect(row.loadMs.n).toBe(1);
+      if (row.variant === 'defaults') expect(row.tokensAsDefaults).toBe(row.newTokens);
+    }
+    expect(markdown).toContain('## Session options: the raw onnxruntime loop on the CPU recipe');
+    if (hasChromium) expect(report.missing.map((item) => item.what)).toContain('Relaxed SIMD on WASM');
+  });
+
   it('times a whole rewrite per reasoning mode: each mode completes its format, and less reasoning writes fewer tokens', () => {
     const environments = hasChromium ? ['node', 'chromium-wasm'] : ['node'];
     expect(report.rewrites.map((row) => `${row.environment} ${row.reasoning}`)).toEqual(

@@ -14,7 +14,7 @@ import { ImageTextReader } from '../../../src/engine/image-text-reader.ts';
 import { configureTransformers, type OrtWasmFiles } from '../../../src/engine/transformers-environment.ts';
 import { VlmEngine } from '../../../src/engine/vlm-engine.ts';
 import { benchModelRecord, FP32_DTYPES, rawModelFiles } from '../bench-model.ts';
-import { recipeRequest, runRecipeSuite } from '../recipe-suite.ts';
+import { recipeRequest, runRawLoopSweep } from '../recipe-suite.ts';
 import { runRewriteSuite } from '../rewrite-suite.ts';
 import { ENGINE_VARIANTS, runEngineSuite } from '../engine-suite.ts';
 import { compareWithOfficialConfig } from '../official-config.ts';
@@ -226,24 +226,28 @@ const api: BenchWorkerApi = {
     return { records, threads };
   },
 
-  async recipes(job, log) {
+  async rawSweep(job, log) {
     const model = benchModelRecord(job.modelId, FP32_DTYPES);
-    configureTransformers(source, planWasm(await capabilities(false)(), model, ''), ortWasmFiles);
+    const plan = planWasm(await capabilities(false)(), model, '');
+    configureTransformers(source, job.threads === undefined ? plan : { ...plan, wasmThreads: job.threads }, ortWasmFiles);
     const modelUrl = `${scope.location.origin}/models/${job.modelId}`;
-    return runRecipeSuite({
-      // The same onnxruntime-web instance transformers.js uses, so the same wasm build and thread count.
-      ort: ortWeb as unknown as OrtModule,
-      files: async (dtypes) => {
-        const files = rawModelFiles(modelUrl, dtypes);
-        return { embed: await fetchBytes(files.embed), vision: await fetchBytes(files.vision), decoder: await fetchBytes(files.decoder) };
+    return runRawLoopSweep(
+      {
+        // The same onnxruntime-web instance transformers.js uses, so the same wasm build and thread count.
+        ort: ortWeb as unknown as OrtModule,
+        files: async (dtypes) => {
+          const files = rawModelFiles(modelUrl, dtypes);
+          return { embed: await fetchBytes(files.embed), vision: await fetchBytes(files.vision), decoder: await fetchBytes(files.decoder) };
+        },
+        shape: job.rawShape,
+        baseSessionOptions: { executionProviders: ['wasm'] },
+        request: await recipeRequest(model, await fetchBlob(job.imageUrl), job.question),
+        runs: job.runs,
+        newTokens: job.newTokens,
+        log,
       },
-      shape: job.rawShape,
-      sessionOptions: { executionProviders: ['wasm'] },
-      request: await recipeRequest(model, await fetchBlob(job.imageUrl), job.question),
-      runs: job.runs,
-      newTokens: job.newTokens,
-      log,
-    });
+      job.variants,
+    );
   },
 
   async rewrites(job, log) {

@@ -6,7 +6,7 @@ import type { OfficialComparisonRecords } from '../official-config.ts';
 import type { ConstrainedSuiteRecords } from '../constrained-suite.ts';
 import type { RawModelShape } from '../raw-loop.ts';
 import type { OcrSuiteRecords } from '../ocr-suite.ts';
-import type { RecipeRecords } from '../recipe-suite.ts';
+import type { RawLoopVariant, RawLoopVariantRecords } from '../recipe-suite.ts';
 import type { RewriteRunRecord } from '../rewrite-suite.ts';
 
 /** What the page's worker can be asked to do; URLs are relative to the bench server's origin. */
@@ -74,13 +74,16 @@ export interface BrowserConstrainedJob {
   maxNewTokens: number;
 }
 
-export interface BrowserRecipeJob {
+export interface BrowserRawSweepJob {
   modelId: string;
+  variants: RawLoopVariant[];
   imageUrl: string;
   question: string;
   runs: number;
   newTokens: number;
   rawShape: RawModelShape;
+  /** onnxruntime-web's thread count, when not the app's: it is fixed once its wasm starts, so only a fresh worker takes it. */
+  threads?: number;
 }
 
 export interface BrowserRewriteJob {
@@ -121,8 +124,8 @@ export interface BenchWorkerApi {
   /** Constrained against unconstrained generation (constrained-suite.ts); `log` as for suite. */
   constrained(job: BrowserConstrainedJob, log: (line: string) => void): Promise<ConstrainedSuiteRecords>;
   bandwidth(megabytes: number, repeats: number): Promise<BrowserBandwidth>;
-  /** The raw loop on each swept recipe (recipe-suite.ts); `log` as for suite. */
-  recipes(job: BrowserRecipeJob, log: (line: string) => void): Promise<RecipeRecords[]>;
+  /** The raw loop on each variant (recipe-suite.ts); `log` as for suite. */
+  rawSweep(job: BrowserRawSweepJob, log: (line: string) => void): Promise<RawLoopVariantRecords[]>;
   /** A whole rewrite per reasoning mode (rewrite-suite.ts); `log` as for suite. */
   rewrites(job: BrowserRewriteJob, log: (line: string) => void): Promise<RewriteRunRecord[]>;
   /** OCR on onnxruntime-web (WASM), as ocr-suite.ts; `log` as for suite. */

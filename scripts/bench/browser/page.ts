@@ -87,7 +87,7 @@ const benchPage = {
     api().constrained(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
   bandwidth: (megabytes: number, repeats: number) => api().bandwidth(megabytes, repeats),
   ocr: (job: Parameters<BenchWorkerApi['ocr']>[0]) => api().ocr(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
-  recipes: (job: Parameters<BenchWorkerApi['recipes']>[0]) => api().recipes(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
+  rawSweep: (job: Parameters<BenchWorkerApi['rawSweep']>[0]) => api().rawSweep(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
   rewrites: (job: Parameters<BenchWorkerApi['rewrites']>[0]) => api().rewrites(job, Comlink.proxy((line: string) => console.info(`[bench] ${line}`))),
   /** A fresh worker (and wasm heap) for the next job. */
   reset() {
